@@ -1,0 +1,63 @@
+"""The administrator browses and filters the audit log, and exports it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from factory.access import allow
+from factory.audit.models import AuditEntry
+from factory.audit.services import filtered
+from factory.extensions import db
+from factory.jobs import services as jobs
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+PAGE = 50
+
+
+def _params(args: MultiDict[str, str]) -> dict[str, Any]:
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            return None
+
+    return {
+        "action": args.get("action", "").strip()[:60] or None,
+        "user_id": args.get("user_id", type=int),
+        "object_type": args.get("object_type", "").strip()[:40] or None,
+        "since": day("since"),
+        "until": day("until"),
+    }
+
+
+@bp.route("/")
+@allow("admin")
+def index() -> Any:
+    params = _params(request.args)
+    before_id = request.args.get("before", type=int)
+    stmt = filtered(select(AuditEntry), **params).order_by(AuditEntry.id.desc()).limit(PAGE + 1)
+    if before_id:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    rows = db.session.scalars(stmt).all()
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    next_args = None
+    if more and rows:
+        next_args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items() if v}
+        next_args["before"] = rows[-1].id
+    return render_template("audit/index.html", entries=rows, params=params, next_args=next_args)
+
+
+@bp.route("/export", methods=["POST"])
+@allow("admin")
+def export() -> Any:
+    params = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in _params(request.form).items()}
+    job = jobs.start("audit_export", current_user, params)
+    return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -1,0 +1,138 @@
+"""The demo data: a believable Qingdao setting. Running it twice changes nothing.
+
+Each step looks up what it would create and creates only what is missing, keyed by names and mobile
+numbers, so a second run (or a run after a later feature adds its own step) leaves existing rows alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from factory.accounts import services as accounts
+from factory.accounts.models import Enterprise, Role, Station, User
+from factory.accounts.passwords import hash_password
+from factory.extensions import db
+from factory.reference.services import load_reference_data
+
+DEMO_PASSWORD = "qingdao-demo"  # noqa: S105  (the published demo password, listed in README)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    mobile: str
+    name: str
+    tenant: str
+
+
+STATIONS = [
+    ("辽源路街道乐业服务站微工厂", "市北区", "辽源路街道辽源路社区服务中心一楼"),
+    ("李村街道东山社区微工厂", "李沧区", "李村街道东山社区党群服务中心二楼"),
+    ("珠海路街道浮山湾社区微工厂", "市南区", "珠海路街道浮山湾社区居委会东侧"),
+]
+ENTERPRISES = [
+    ("青岛海岳电器配件有限公司", "生产部 王经理"),
+    ("青岛巧手工艺品有限公司", "外协部 刘经理"),
+]
+STAFF = [
+    DemoLogin("admin", "13800000001", "张敏", "青岛市公共就业服务中心"),
+    DemoLogin("coordinator", "13800000011", "王建华", ENTERPRISES[0][0]),
+    DemoLogin("coordinator", "13800000012", "刘晓燕", ENTERPRISES[1][0]),
+    DemoLogin("organiser", "13800000021", "李秀英", STATIONS[0][0]),
+    DemoLogin("organiser", "13800000022", "赵桂兰", STATIONS[1][0]),
+    DemoLogin("organiser", "13800000023", "孙丽华", STATIONS[2][0]),
+]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = [
+    "秀英",
+    "桂英",
+    "玉兰",
+    "淑珍",
+    "丽娟",
+    "海燕",
+    "红梅",
+    "建国",
+    "志强",
+    "晓红",
+    "春梅",
+    "美玲",
+    "秀兰",
+    "凤英",
+    "玉梅",
+    "丽华",
+    "金凤",
+    "素芳",
+    "桂芝",
+    "淑华",
+    "慧敏",
+    "雪梅",
+    "静",
+    "敏",
+]
+WORKERS_PER_STATION = 20
+
+
+def demo_workers() -> list[DemoLogin]:
+    """About 60 residents, 20 per station, with stable names and mobile numbers."""
+    out = []
+    for s, (station, _district, _address) in enumerate(STATIONS):
+        for i in range(WORKERS_PER_STATION):
+            n = s * WORKERS_PER_STATION + i
+            name = SURNAMES[(n * 7) % len(SURNAMES)] + GIVEN[(n * 5 + s) % len(GIVEN)]
+            out.append(DemoLogin("worker", f"1390000{n + 1:04d}", name, station))
+    return out
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The logins README lists: the staff and the first worker of each station."""
+    workers = demo_workers()
+    return STAFF + [workers[i * WORKERS_PER_STATION] for i in range(len(STATIONS))]
+
+
+def _tenants() -> None:
+    from factory.reference.models import District
+
+    for name, contact in ENTERPRISES:
+        if db.session.scalar(select(Enterprise.id).where(Enterprise.name == name)) is None:
+            db.session.add(Enterprise(name=name, contact=contact))
+    for name, district_name, address in STATIONS:
+        if db.session.scalar(select(Station.id).where(Station.name == name)) is None:
+            district = db.session.scalar(select(District).where(District.name == district_name))
+            db.session.add(Station(name=name, district=district, address=address))
+    db.session.flush()
+
+
+def _people() -> None:
+    demo_hash = None
+    for login in STAFF + demo_workers():
+        if db.session.scalar(select(User.id).where(User.mobile == login.mobile)) is not None:
+            continue
+        enterprise = station = None
+        if login.role == Role.COORDINATOR:
+            enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == login.tenant))
+        elif login.role in (Role.ORGANISER, Role.WORKER):
+            station = db.session.scalar(select(Station).where(Station.name == login.tenant))
+        user, _code = accounts.create_user(
+            login.role, login.mobile, login.name, enterprise=enterprise, station=station
+        )
+        demo_hash = demo_hash or hash_password(DEMO_PASSWORD)  # one slow hash for every demo account
+        user.password_hash = demo_hash
+        user.activation_code_hash = user.activation_expires_at = None
+    db.session.flush()
+
+
+# Later features append their own steps (worker profiles, orders, plans, pay) in dependency order.
+STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people]
+
+
+def seed() -> None:
+    """Load the demo data where it is missing; the caller commits."""
+    for step in STEPS:
+        step()
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is None

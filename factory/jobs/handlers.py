@@ -1,0 +1,3 @@
+"""Import the modules that register job handlers, so that a consumer knows every job kind."""
+
+import factory.audit.jobs  # noqa: F401

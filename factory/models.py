@@ -1,0 +1,20 @@
+"""Import every feature's models so that SQLAlchemy and Alembic know all tables."""
+
+from factory.accounts.models import ApiToken, Enterprise, LoginFailure, Station, User, UserSession
+from factory.audit.models import AuditEntry
+from factory.jobs.models import Job
+from factory.reference.models import District, MinimumWage, Skill
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "District",
+    "Enterprise",
+    "Job",
+    "LoginFailure",
+    "MinimumWage",
+    "Skill",
+    "Station",
+    "User",
+    "UserSession",
+]

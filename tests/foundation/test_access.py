@@ -1,0 +1,174 @@
+"""Access control: every route declares who may use it, and nobody reaches another tenant's objects."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from factory.access import declared_roles
+from factory.extensions import db
+
+
+def undeclared_routes(app: Flask) -> list[str]:
+    """Rules whose view declares no roles."""
+    with app.test_request_context():
+        return sorted(rule.rule for rule in app.url_map.iter_rules() if declared_roles(rule.endpoint) is None)
+
+
+def test_every_route_declares_who_may_use_it(app: Flask) -> None:
+    assert undeclared_routes(app) == []
+
+
+def test_an_undeclared_route_is_caught_and_refused(app: Flask, tmp_path: Any) -> None:
+    from factory import create_app
+    from tests.conftest import app_config
+
+    other = create_app(app_config(tmp_path, url=f"sqlite:///{tmp_path / 'x.db'}"))
+    other.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert undeclared_routes(other) == ["/forgotten"]
+    response = other.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+
+
+# ---------------------------------------------------------------- tenants
+
+ROLES = ["admin", "coordinator", "organiser", "worker"]
+
+
+@pytest.fixture
+def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict[str, Any]:
+    """Two of everything: tenant A (whose users act) and tenant B (whose objects they must not reach)."""
+    from factory.accounts import services
+    from factory.jobs.models import Job
+
+    out: dict[str, Any] = {}
+    for side in ("a", "b"):
+        station = make_station()
+        enterprise = make_enterprise()
+        users = {
+            "admin": make_user("admin"),
+            "coordinator": make_user("coordinator", enterprise=enterprise),
+            "organiser": make_user("organiser", station=station),
+            "worker": make_user("worker", station=station),
+        }
+        tokens = {role: services.create_token(user, "t")[0] for role, user in users.items()}
+        jobs = {role: Job(kind="audit_export", user_id=user.id, params={}) for role, user in users.items()}
+        db.session.add_all(jobs.values())
+        db.session.flush()
+        out[side] = {
+            "station": station,
+            "enterprise": enterprise,
+            "users": users,
+            "tokens": tokens,
+            "jobs": jobs,
+        }
+    return out
+
+
+# How to find, for an acting role, an object id of the other tenant for each URL parameter name.
+# A new object route whose parameter is not here makes test_object_routes_cover_every_parameter fail.
+def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
+    b = tenants["b"]
+    return {
+        "token_id": b["tokens"][role].id,
+        "job_id": b["jobs"][role].id,
+        "user_id": b["users"]["admin"].id,  # only admin routes take a user id; others must refuse
+    }
+
+
+# Parameters whose objects are not tenant-scoped for the roles allowed to use the route.
+ADMIN_ONLY_PARAMS = {"user_id"}
+
+
+def object_rules(app: Flask) -> list[Any]:
+    return [r for r in app.url_map.iter_rules() if r.arguments and r.endpoint != "static"]
+
+
+def test_object_routes_cover_every_parameter(app: Flask, two_tenants: dict[str, Any]) -> None:
+    known = set(other_tenant_ids(two_tenants, "admin"))
+    for rule in object_rules(app):
+        assert rule.arguments <= known, f"{rule.rule}: add its parameters to other_tenant_ids"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_reaches_another_tenants_objects(
+    app: Flask, make_client: Any, two_tenants: dict[str, Any], role: str
+) -> None:
+    user = two_tenants["a"]["users"][role]
+    client = make_client(user)
+    token = _token(two_tenants, role)
+    ids = other_tenant_ids(two_tenants, role)
+    checked = 0
+    for rule in object_rules(app):
+        with app.test_request_context():
+            roles = declared_roles(rule.endpoint)
+        if rule.arguments & ADMIN_ONLY_PARAMS and role == "admin":
+            continue  # the administrator manages every account by design
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids[name]), path)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
+            data = {"csrf_token": client.csrf_token("/account")} if method == "POST" else None
+            response = client.open(path, method=method, data=data, headers=headers)
+            assert response.status_code in (403, 404), (
+                f"{role} {method} {path} -> {response.status_code} (declares {roles})"
+            )
+            checked += 1
+    assert checked > 0
+
+
+def _token(tenants: dict[str, Any], role: str) -> str:
+    from factory.accounts import services
+
+    _, secret = services.create_token(tenants["a"]["users"][role], "acting")
+    db.session.flush()
+    return secret
+
+
+def test_own_objects_are_reachable(app: Flask, make_client: Any, two_tenants: dict[str, Any]) -> None:
+    """The same routes answer for the user's own objects, so the refusals above are about tenancy."""
+    a = two_tenants["a"]
+    for role in ROLES:
+        client = make_client(a["users"][role])
+        assert client.get(f"/jobs/{a['jobs'][role].id}").status_code == 200
+        response = client.post(
+            f"/account/tokens/{a['tokens'][role].id}/revoke",
+            data={"csrf_token": client.csrf_token("/account")},
+        )
+        assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/admin/stations", {"admin"}),
+        ("/admin/enterprises", {"admin"}),
+        ("/admin/staff", {"admin"}),
+        ("/admin/audit/", {"admin"}),
+        ("/admin/reference", {"admin", "organiser", "coordinator"}),
+        ("/account", set(ROLES)),
+        ("/", set(ROLES)),
+    ],
+)
+def test_pages_by_role(make_client: Any, make_user: Any, path: str, allowed: set[str]) -> None:
+    for role in ROLES:
+        client = make_client(make_user(role))
+        status = client.get(path).status_code
+        assert (status == 200) == (role in allowed), f"{role} {path} -> {status}"
+
+
+def test_anonymous_is_sent_to_login(client: Any) -> None:
+    response = client.get("/admin/stations")
+    assert response.status_code == 302
+    assert "/login?next=/admin/stations" in response.headers["Location"]
+
+
+def test_api_without_token_is_401_in_the_error_shape(client: Any) -> None:
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
