@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "factory.audit.routes",
     "factory.jobs.routes",
     "factory.admin.routes",
+    "factory.orders.routes",
     "factory.api.routes",
 ]
 

@@ -3,9 +3,27 @@
 from factory.accounts.models import ApiToken, Enterprise, LoginFailure, Station, User, UserSession
 from factory.audit.models import AuditEntry
 from factory.jobs.models import Job
+from factory.orders.models import (
+    Acceptance,
+    Delivery,
+    DeliveryLine,
+    Lot,
+    Order,
+    OrderMaterial,
+    OrderRequestKey,
+    OrderTarget,
+)
 from factory.reference.models import District, MinimumWage, Skill
 
 __all__ = [
+    "Acceptance",
+    "Delivery",
+    "DeliveryLine",
+    "Lot",
+    "Order",
+    "OrderMaterial",
+    "OrderRequestKey",
+    "OrderTarget",
     "ApiToken",
     "AuditEntry",
     "District",

@@ -19,7 +19,7 @@ from factory.errors import api_error
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Feature modules that register API paths on `bp`; each may define OPENAPI_PATHS and OPENAPI_SCHEMAS.
-API_MODULES: list[str] = []
+API_MODULES: list[str] = ["factory.orders.api"]
 
 
 class ApiError(Exception):
@@ -127,3 +127,8 @@ def build_spec() -> dict[str, Any]:
 @public
 def openapi() -> Any:
     return build_spec()
+
+
+# The feature modules add their views to `bp` when imported; import them before the blueprint is registered.
+for _module in API_MODULES:
+    importlib.import_module(_module)

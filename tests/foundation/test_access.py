@@ -10,6 +10,7 @@ from flask import Flask
 
 from factory.access import declared_roles
 from factory.extensions import db
+from factory.reference.models import MinimumWage
 
 
 def undeclared_routes(app: Flask) -> list[str]:
@@ -59,14 +60,51 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
         jobs = {role: Job(kind="audit_export", user_id=user.id, params={}) for role, user in users.items()}
         db.session.add_all(jobs.values())
         db.session.flush()
+        order, delivery = _order_with_delivery(users["coordinator"], users["organiser"], station)
         out[side] = {
             "station": station,
             "enterprise": enterprise,
             "users": users,
             "tokens": tokens,
             "jobs": jobs,
+            "order": order,
+            "delivery": delivery,
         }
     return out
+
+
+def _order_with_delivery(coordinator: Any, organiser: Any, station: Any) -> tuple[Any, Any]:
+    """An order offered only to `station`, taken on by it, with one delivery."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from factory.orders import services as orders
+    from factory.orders.models import Delivery, DeliveryLine
+
+    data = orders.OrderInput(
+        product="遥控器组装",
+        skill_code="remote_assembly",
+        quantity=100,
+        lot_size=50,
+        piece_rate_units=4000,
+        standard_minutes=Decimal("1"),
+        due_date=date.today() + timedelta(days=30),
+        open_to_all=False,
+        station_ids=[station.id],
+    )
+    order = orders.create_order(coordinator.enterprise_id, data, coordinator)
+    orders.post_order(order, coordinator)
+    orders.accept_order(order, station.id, 100, organiser)
+    delivery = Delivery(
+        order=order,
+        station_id=station.id,
+        delivered_on=date.today(),
+        pieces=10,
+        lines=[DeliveryLine(lot=order.lots[0], pieces=10)],
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    return order, delivery
 
 
 # How to find, for an acting role, an object id of the other tenant for each URL parameter name.
@@ -77,11 +115,17 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "token_id": b["tokens"][role].id,
         "job_id": b["jobs"][role].id,
         "user_id": b["users"]["admin"].id,  # only admin routes take a user id; others must refuse
+        "order_id": b["order"].id,
+        "delivery_id": b["delivery"].id,
+        # reference data only the administrator edits (the routes are admin-only)
+        "wage_id": db.session.scalar(db.select(MinimumWage.id).limit(1)),
+        "district_id": b["station"].district_id,
     }
 
 
 # Parameters whose objects are not tenant-scoped for the roles allowed to use the route.
-ADMIN_ONLY_PARAMS = {"user_id"}
+# (The administrator sees every enterprise's orders and deliveries by design.)
+ADMIN_ONLY_PARAMS = {"user_id", "wage_id", "district_id", "order_id", "delivery_id"}
 
 
 def object_rules(app: Flask) -> list[Any]:
