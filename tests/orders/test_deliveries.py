@@ -159,7 +159,8 @@ def test_statement_csv_has_a_bom_and_escapes_formulas(
     data = dl.statement_csv(dl.statement(coordinator.enterprise_id))
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert "'=HYPERLINK" in text
+    assert "'@SUM(A1)" in text
     assert ",=HYPERLINK" not in text
 
 
@@ -195,7 +196,7 @@ def test_a_file_with_any_error_imports_nothing_and_names_rows_and_columns(coordi
     due = (services.local_today() + timedelta(days=20)).isoformat()
     data = csv_file(
         f"遥控器组装,remote_assembly,1000,100,0.40,1,{due},,",
-        f"冰箱贴彩绘,no_such_skill,0,50,abc,3,2001-01-01,,无此站点",
+        "冰箱贴彩绘,no_such_skill,0,50,abc,3,2001-01-01,,无此站点",
     )
     before = count_orders()
     with pytest.raises(importing.ImportProblems) as caught:

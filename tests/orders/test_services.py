@@ -76,7 +76,8 @@ def test_posting_below_the_minimum_wage_needs_a_reason(
     with pytest.raises(OrderServiceError) as caught:
         services.post_order(order, coordinator)
     assert caught.value.code == "below_minimum_wage"
-    assert "18.00" in caught.value.message and "22.00" in caught.value.message
+    assert "18.00" in caught.value.message
+    assert "22.00" in caught.value.message
     assert "below_minimum_reason" in caught.value.fields
     assert order.status == "draft"
 
@@ -127,7 +128,8 @@ def test_a_station_takes_whole_lots_up_to_what_is_left(
     with pytest.raises(OrderServiceError) as caught:
         services.accept_order(order, organiser.station_id, 150, organiser)
     assert caught.value.code == "whole_lots"
-    assert "100" in caught.value.message and "200" in caught.value.message
+    assert "100" in caught.value.message
+    assert "200" in caught.value.message
     with pytest.raises(OrderServiceError):
         services.accept_order(order, organiser.station_id, 251, organiser)
     with pytest.raises(OrderServiceError):
@@ -220,7 +222,8 @@ def test_edit_everything_in_draft_and_only_texts_after_a_station_took_it(
     services.update_order(
         order, order_input(quantity=999, lot_size=1, note="新的说明", product="冰箱贴"), coordinator
     )
-    assert order.quantity == 300 and order.lot_size == 150
+    assert order.quantity == 300
+    assert order.lot_size == 150
     assert order.note == "新的说明"
 
 
