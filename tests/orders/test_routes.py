@@ -1,0 +1,321 @@
+"""Order pages, as the coordinator, the organiser and the administrator use them."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from factory.extensions import db
+from factory.orders import deliveries as dl
+from factory.orders import services
+from factory.orders.models import Order
+from factory.orders.services import ProductionCount
+from factory.reference.models import District, MinimumWage
+
+from .conftest import future
+
+
+def form(**overrides: Any) -> dict[str, Any]:
+    values = {
+        "product": "遥控器组装",
+        "skill": "remote_assembly",
+        "quantity": "250",
+        "lot_size": "100",
+        "piece_rate": "0.40",
+        "standard_minutes": "1",
+        "service_fee": "0.05",
+        "due_date": future().isoformat(),
+        "quality_standard": "按键回弹正常",
+        "materials": "外壳, 1, 套\n螺丝, 2, 颗",
+        "offer": "all",
+        "action": "post",
+    }
+    values.update(overrides)
+    return values
+
+
+def count_orders() -> int:
+    return db.session.scalar(select(func.count(Order.id))) or 0
+
+
+def test_coordinator_creates_and_posts_an_order(make_client: Any, coordinator: Any) -> None:
+    client = make_client(coordinator)
+    response = client.submit("/orders/new", form())
+    assert response.status_code == 302
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    assert (order.status, order.piece_rate_units, order.service_fee_fen, len(order.lots)) == (
+        "posted",
+        4000,
+        5,
+        3,
+    )
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "遥控器组装" in page
+    assert "¥0.40" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("quantity", "0"),
+        ("quantity", "10000001"),
+        ("quantity", "abc"),
+        ("lot_size", "300"),
+        ("piece_rate", "0"),
+        ("piece_rate", "-1"),
+        ("standard_minutes", "0"),
+        ("due_date", "2001-01-01"),
+        ("product", "长" * 101),
+        ("skill", "nope"),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_stored(
+    make_client: Any, coordinator: Any, field: str, value: str
+) -> None:
+    client = make_client(coordinator)
+    before = count_orders()
+    response = client.submit("/orders/new", form(**{field: value}), token_from="/orders/new")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page
+    assert count_orders() == before
+
+
+def test_posting_below_the_minimum_shows_the_figures_and_keeps_nothing(
+    make_client: Any, coordinator: Any
+) -> None:
+    client = make_client(coordinator)
+    before = count_orders()
+    response = client.submit("/orders/new", form(piece_rate="0.30"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "¥18.00" in page
+    assert "¥22.00" in page
+    assert count_orders() == before
+    response = client.submit("/orders/new", form(piece_rate="0.30", below_minimum_reason="新手练习批次"))
+    assert response.status_code == 302
+
+
+def test_organiser_sees_the_offer_takes_part_and_sees_the_reason(
+    make_client: Any, make_order: Any, organiser: Any
+) -> None:
+    order = make_order(piece_rate_units=3000, reason="试产批次")
+    client = make_client(organiser)
+    listing = client.get("/orders/").get_data(as_text=True)
+    assert f"/orders/{order.id}" in listing
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "试产批次" in page
+    response = client.submit(
+        f"/orders/{order.id}/accept", {"quantity": "150"}, token_from=f"/orders/{order.id}"
+    )
+    assert response.status_code == 422  # whole lots of 100 only
+    assert "200" in response.get_data(as_text=True)
+    assert order.acceptances == []
+    response = client.submit(
+        f"/orders/{order.id}/accept", {"quantity": "200"}, token_from=f"/orders/{order.id}"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert services.order_progress([order.id])[order.id].accepted_by_stations == 200
+
+
+def test_a_targeted_order_is_hidden_from_other_stations(
+    make_client: Any, make_order: Any, organiser: Any, make_user: Any
+) -> None:
+    order = make_order(open_to_all=False, station_ids=[organiser.station_id])
+    stranger = make_client(make_user("organiser"))
+    assert stranger.get(f"/orders/{order.id}").status_code == 404
+    assert f"/orders/{order.id}" not in stranger.get("/orders/").get_data(as_text=True)
+
+
+def test_progress_page_shows_counts_chart_and_estimate(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[ProductionCount]
+) -> None:
+    order = make_order(quantity=300, lot_size=100)
+    services.accept_order(order, organiser.station_id, 300, organiser)
+    today = services.local_today()
+    production.append(
+        ProductionCount(
+            order.id,
+            organiser.station_id,
+            today - timedelta(days=1),
+            assigned=300,
+            reported=90,
+            accepted=70,
+            rejected=3,
+        )
+    )
+    production.append(ProductionCount(order.id, organiser.station_id, today, reported=60, accepted=50))
+    page = make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "<svg" in page
+    assert 'value="120"' in page  # passed inspection: 70 + 50
+    # 120 pieces in 7 days; 180 left -> 11 days
+    assert (today + timedelta(days=11)).isoformat() in page
+    station_page = make_client(organiser).get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "<svg" in station_page
+
+
+def test_delivery_note_pdf_is_readable_chinese(
+    make_client: Any,
+    make_order: Any,
+    organiser: Any,
+    coordinator: Any,
+    production: list[ProductionCount],
+    tmp_path: Any,
+) -> None:
+    order = make_order(quantity=200, lot_size=100, product="冰箱贴彩绘")
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), accepted=150))
+    client = make_client(organiser)
+    response = client.submit(
+        f"/orders/{order.id}/deliveries",
+        {"pieces": "150", "delivered_on": services.local_today().isoformat()},
+        token_from=f"/orders/{order.id}",
+    )
+    assert response.status_code == 302
+    delivery = dl.deliveries_for(order.id)[0]
+    pdf = client.get(f"/orders/deliveries/{delivery.id}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    path = tmp_path / "note.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for expected in (
+        "送 货 单",
+        "冰箱贴彩绘",
+        "第1批",
+        "第2批",
+        "150 件",
+        "收货人签字",
+        organiser.station.name,
+    ):
+        assert expected in flat, expected
+    coordinator_client = make_client(coordinator)
+    assert coordinator_client.get(f"/orders/deliveries/{delivery.id}.pdf").status_code == 200
+    response = coordinator_client.submit(
+        f"/orders/deliveries/{delivery.id}/receive", {}, token_from=f"/orders/{order.id}"
+    )
+    assert response.status_code == 302
+    assert delivery.received_at is not None
+
+
+def test_delivering_more_than_passed_inspection_is_refused(
+    make_client: Any, make_order: Any, organiser: Any, production: list[ProductionCount]
+) -> None:
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), accepted=20))
+    response = make_client(organiser).submit(
+        f"/orders/{order.id}/deliveries", {"pieces": "21"}, token_from=f"/orders/{order.id}"
+    )
+    assert response.status_code == 409
+    assert dl.deliveries_for(order.id) == []
+
+
+def test_statement_page_and_csv(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[ProductionCount]
+) -> None:
+    order = make_order(quantity=100, lot_size=100)
+    services.accept_order(order, organiser.station_id, 100, organiser)
+    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), accepted=100))
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    dl.confirm_receipt(delivery, coordinator)
+    client = make_client(coordinator)
+    page = client.get("/orders/statement").get_data(as_text=True)
+    assert "¥45.00" in page  # 100 × (0.40 + 0.05)
+    csv = client.get(f"/orders/statement.csv?month={services.local_today():%Y-%m}")
+    assert csv.data.startswith(b"\xef\xbb\xbf")
+    assert "45.00" in csv.data.decode("utf-8-sig")
+    assert client.get("/orders/statement?month=2026-13").status_code == 400
+
+
+def test_import_page_lists_problems_and_keeps_nothing(make_client: Any, coordinator: Any) -> None:
+    import io
+
+    client = make_client(coordinator)
+    before = count_orders()
+    data = "产品,技能,数量,每包件数,计件单价,标准工时,交货日期\n遥控器组装,remote_assembly,-3,100,0.4,1,2001-01-01\n"
+    response = client.post(
+        "/orders/import",
+        data={
+            "csrf_token": client.csrf_token("/orders/import"),
+            "file": (io.BytesIO(data.encode()), "o.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "数量" in page
+    assert count_orders() == before
+    template = client.get("/orders/import/template.csv")
+    assert template.data.startswith(b"\xef\xbb\xbf")
+
+
+def test_admin_maintains_minimum_wages_and_district_tiers(make_client: Any, make_user: Any) -> None:
+    admin = make_client(make_user("admin"))
+    assert admin.get("/admin/minimum-wages").status_code == 200
+    response = admin.submit(
+        "/admin/minimum-wages",
+        {
+            "new-tier": "1",
+            "new-hourly": "23.50",
+            "new-monthly": "2350",
+            "new-effective_from": "2027-01-01",
+            "new-source": "鲁政字〔2026〕测试",
+        },
+    )
+    assert response.status_code == 302
+    row = db.session.scalar(select(MinimumWage).where(MinimumWage.hourly_fen == 2350))
+    assert row is not None
+    response = admin.submit(
+        f"/admin/minimum-wages/{row.id}",
+        {
+            f"w{row.id}-tier": "1",
+            f"w{row.id}-hourly": "abc",
+            f"w{row.id}-monthly": "2350",
+            f"w{row.id}-effective_from": "2027-01-01",
+            f"w{row.id}-source": "x",
+        },
+        token_from="/admin/minimum-wages",
+    )
+    assert response.status_code == 422
+    district = db.session.scalar(select(District).where(District.name == "莱西市"))
+    response = admin.submit(
+        f"/admin/districts/{district.id}/tier",
+        {f"d{district.id}-tier": "1"},
+        token_from="/admin/minimum-wages",
+    )
+    assert response.status_code == 302
+    assert district.tier == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/orders/", {"admin", "coordinator", "organiser"}),
+        ("/orders/new", {"coordinator"}),
+        ("/orders/import", {"coordinator"}),
+        ("/orders/statement", {"coordinator", "admin"}),
+        ("/admin/minimum-wages", {"admin"}),
+    ],
+)
+def test_pages_by_role(make_client: Any, make_user: Any, path: str, allowed: set[str]) -> None:
+    for role in ("admin", "coordinator", "organiser", "worker"):
+        status = make_client(make_user(role)).get(path).status_code
+        assert (status == 200) == (role in allowed), f"{role} {path} -> {status}"
+
+
+def test_own_orders_are_reachable(
+    make_client: Any, make_order: Any, coordinator: Any, make_user: Any
+) -> None:
+    order = make_order()
+    assert make_client(coordinator).get(f"/orders/{order.id}").status_code == 200
+    assert make_client(coordinator).get(f"/orders/{order.id}/edit").status_code == 200
+    assert make_client(make_user("admin")).get(f"/orders/{order.id}").status_code == 200
+    other = make_client(make_user("coordinator"))
+    assert other.get(f"/orders/{order.id}").status_code == 404
