@@ -35,6 +35,8 @@ def round_half_up(numerator: int, denominator: int) -> int:
         raise ZeroDivisionError("round_half_up: denominator is zero")
     if denominator < 0:
         numerator, denominator = -numerator, -denominator
+    if numerator >= 0:  # the common case, in one step: floor(n/d + 1/2)
+        return (2 * numerator + denominator) // (2 * denominator)
     quotient, remainder = divmod(abs(numerator), denominator)
     if 2 * remainder >= denominator:
         quotient += 1
