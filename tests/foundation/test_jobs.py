@@ -132,19 +132,6 @@ def _wait_for(predicate: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def own_queue() -> Iterator[None]:
-    """Let a test point the queue at its own storage and app, and put everything back afterwards."""
-    from factory.jobs import queue
-
-    saved = (queue.huey.storage_class, dict(queue.huey.storage_kwargs), queue.huey.immediate, queue._app)
-    storage = queue.huey.storage
-    yield
-    queue.huey.storage_class, queue.huey.storage_kwargs, immediate, queue._app = saved
-    queue.huey.immediate = immediate
-    queue.huey.storage = storage
-
-
 def _run_through_consumer(tmp_path: Path, env_extra: dict[str, str]) -> None:
     """Start a real `flask jobs worker` and let it run a job queued by another process (this one).
 
