@@ -182,7 +182,10 @@ def import_orders(
             (
                 None,
                 None,
-                _("The file makes %(count)s lots in all; split it into smaller files.", count=f"{lots:,}"),
+                _(
+                    "The file makes %(count)s lots in all; split it into smaller files.",
+                    count=format(lots, ","),
+                ),
             )
         )
     if problems:

@@ -270,8 +270,8 @@ def check_input(data: OrderInput, *, today: date | None = None) -> dict[str, lis
         errors["lot_size"].append(
             _(
                 "This makes %(count)s lots; an order can have at most %(max)s. Use larger lots.",
-                count=f"{domain.lot_count(data.quantity, data.lot_size):,}",
-                max=f"{MAX_LOTS:,}",
+                count=format(domain.lot_count(data.quantity, data.lot_size), ","),
+                max=format(MAX_LOTS, ","),
             )
         )
     for name, value, limit, required in (

@@ -42,7 +42,9 @@ def count_orders() -> int:
 
 
 def test_create_posts_the_order_and_answers_201(client: Any, coordinator: Any) -> None:
-    response = client.post("/api/v1/orders", json=body(piece_rate_fen=35.5, standard_minutes=0.75), headers=bearer(coordinator))
+    response = client.post(
+        "/api/v1/orders", json=body(piece_rate_fen=35.5, standard_minutes=0.75), headers=bearer(coordinator)
+    )
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
     assert data["status"] == "posted"
@@ -64,7 +66,9 @@ def test_below_minimum_is_422_unless_a_reason_is_given(client: Any, coordinator:
     assert error["code"] == "below_minimum_wage"
     assert "below_minimum_reason" in error["fields"]
     assert count_orders() == before
-    response = client.post("/api/v1/orders", json=body(piece_rate_fen=30, below_minimum_reason="试产"), headers=headers)
+    response = client.post(
+        "/api/v1/orders", json=body(piece_rate_fen=30, below_minimum_reason="试产"), headers=headers
+    )
     assert response.status_code == 201
     assert response.get_json()["below_minimum_reason"] == "试产"
 
@@ -99,10 +103,14 @@ def test_bad_fields_are_422_with_the_field_named(
 
 def test_malformed_json_and_wrong_content_type(client: Any, coordinator: Any) -> None:
     headers = bearer(coordinator)
-    response = client.post("/api/v1/orders", data="{not json", headers={**headers, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/orders", data="{not json", headers={**headers, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "malformed_json"
-    response = client.post("/api/v1/orders", data="product=x", headers={**headers, "Content-Type": "text/plain"})
+    response = client.post(
+        "/api/v1/orders", data="product=x", headers={**headers, "Content-Type": "text/plain"}
+    )
     assert response.status_code == 415
 
 
@@ -127,9 +135,22 @@ def test_organiser_accepts_and_sees_the_stations_progress(
     response = client.post(f"/api/v1/orders/{order.id}/accept", json={"quantity": 200}, headers=headers)
     assert response.status_code == 200
     assert response.get_json()["status"] == "accepted"
-    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), assigned=100, reported=40, accepted=35, rejected=5))
+    production.append(
+        ProductionCount(
+            order.id,
+            organiser.station_id,
+            services.local_today(),
+            assigned=100,
+            reported=40,
+            accepted=35,
+            rejected=5,
+        )
+    )
     data = client.get(f"/api/v1/orders/{order.id}", headers=headers).get_json()
-    assert {k: data["progress"][k] for k in ("accepted_by_stations", "assigned", "reported", "accepted", "rejected", "delivered")} == {
+    assert {
+        k: data["progress"][k]
+        for k in ("accepted_by_stations", "assigned", "reported", "accepted", "rejected", "delivered")
+    } == {
         "accepted_by_stations": 200,
         "assigned": 100,
         "reported": 40,
@@ -139,7 +160,9 @@ def test_organiser_accepts_and_sees_the_stations_progress(
     }
     response = client.post(f"/api/v1/orders/{order.id}/deliveries", json={"pieces": 36}, headers=headers)
     assert response.status_code == 409
-    response = client.post(f"/api/v1/orders/{order.id}/deliveries", json={"lines": [{"lot": 1, "pieces": 35}]}, headers=headers)
+    response = client.post(
+        f"/api/v1/orders/{order.id}/deliveries", json={"lines": [{"lot": 1, "pieces": 35}]}, headers=headers
+    )
     assert response.status_code == 201
     assert response.get_json()["lines"] == [{"lot": 1, "pieces": 35}]
 
