@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from factory.scheduling.check import check_plan
-from factory.scheduling.greedy import greedy
+from factory.scheduling.greedy import greedy, lp_rounding
 from factory.scheduling.instance import PLAN_FORMAT, Instance, parse_instance
 from factory.scheduling.problem import build_problem
 from factory.scheduling.schedule import Alloc, build_assignments
@@ -76,8 +76,8 @@ def solve(
             prob, lp, deadline=deadline, workers=workers, report=report, cancel=is_cancelled
         )
     else:
-        report(5, "greedy start")
-        hint = greedy(prob)
+        report(5, "rounding the LP")
+        hint = lp_rounding(prob, lp.x_full, lp.x_rem)
         spec = spec_for(prob, sorted(prob.by_worker), list(range(len(prob.pairs))), hint=hint)
         spec.time_limit = max(0.1, deadline - time.perf_counter() - _finish_margin(len(prob.pairs)))
         spec.num_workers = workers

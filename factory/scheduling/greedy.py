@@ -98,3 +98,33 @@ def greedy(
             else:
                 full_left[oi] = left
     return {i: (int(a[0]), bool(a[1])) for i, a in alloc.items()}
+
+
+def lp_rounding(prob: Problem, x_full: list[float], x_rem: list[float]) -> dict[int, tuple[int, bool]]:
+    """Round an LP solution down to whole lots, then place the lots left over greedily."""
+    inst = prob.inst
+    slack = Slack(prob)
+    start: dict[int, tuple[int, bool]] = {}
+    full_left = {oi: o.n_full for oi, o in enumerate(inst.orders)}
+    rem_left = {oi: (1 if o.rem else 0) for oi, o in enumerate(inst.orders)}
+    # Earliest due first, so the slack of later days is checked against what is already placed.
+    for i in sorted(range(len(prob.pairs)), key=lambda k: inst.orders[prob.pairs[k].o].due_day):
+        p = prob.pairs[i]
+        due = inst.orders[p.o].due_day
+        f = max(p.pin_full, min(p.max_full, int(x_full[i] + 1e-6)))
+        r = p.pin_rem or (p.rem_ok and x_rem[i] > 1 - 1e-6)
+        f = min(f, full_left[p.o])
+        while f > p.pin_full and f * p.t_full + (p.t_rem if r else 0.0) > slack.free(p.w, due) + HOUR_EPS:
+            f -= 1
+        if (
+            r
+            and not p.pin_rem
+            and (rem_left[p.o] < 1 or f * p.t_full + p.t_rem > slack.free(p.w, due) + HOUR_EPS)
+        ):
+            r = False
+        if f or r:
+            start[i] = (f, r)
+            slack.take(p.w, due, f * p.t_full + (p.t_rem if r else 0.0))
+            full_left[p.o] -= f
+            rem_left[p.o] -= int(r)
+    return greedy(prob, start=start, full_left=full_left, rem_left=rem_left, slack=slack)

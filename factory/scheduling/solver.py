@@ -269,6 +269,7 @@ class _Layers:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, limit)
         solver.parameters.num_workers = self.spec.num_workers
+        solver.parameters.linearization_level = 2
         done = threading.Event()
         cancelled = [False]
 
@@ -324,7 +325,7 @@ def solve_sub(
     if spec.has_previous and "stability" not in steps:
         steps.insert(0, "stability")
     # Layers after the first share what the first leaves; the first gets half (it matters most).
-    weights = {"on_time": 6.0, "stability": 1.0, "coverage": 1.5, "spread": 1.5, "travel": 1.0}
+    weights = {"on_time": 16.0, "stability": 1.0, "coverage": 1.0, "spread": 1.5, "travel": 1.0}
     result = SubResult([p.hint_full for p in spec.pairs], [bool(p.hint_rem) for p in spec.pairs])
     if not spec.pairs:
         return result
