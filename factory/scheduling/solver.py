@@ -446,7 +446,8 @@ def lp_bound(prob: Problem, prefer_spread: bool = False) -> LPResult:
     """Solve the LP relaxation of the on-time layer with GLOP.
 
     With ``prefer_spread`` a second LP keeps the on-time value and maximises the fractional number of workers
-    with work (priority ones counted double), so that shares handed to stations reach more residents.
+    with work (priority ones counted double) and the previous plan's lots kept, so that the shares handed to
+    stations reach more residents and stay close to the previous plan.
     """
     inst = prob.inst
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -499,6 +500,15 @@ def lp_bound(prob: Problem, prefer_spread: bool = False) -> LPResult:
             keep.SetCoefficient(xf[i], o.weight * o.lot_size)
             keep.SetCoefficient(xr[i], o.weight * o.rem)
         obj.Clear()
+        # A previous plan's lots staying with their worker count ten times a resident reached.
+        for i, p in enumerate(prob.pairs):
+            if p.prev_full or p.prev_rem:
+                k = solver.NumVar(0.0, float(p.prev_full + int(p.prev_rem)), f"k{i}")
+                c = solver.Constraint(0.0, inf)
+                c.SetCoefficient(xf[i], 1.0)
+                c.SetCoefficient(xr[i], 1.0)
+                c.SetCoefficient(k, -1.0)
+                obj.SetCoefficient(k, 10.0)
         for wi, idx in prob.by_worker.items():
             z = solver.NumVar(0.0, 1.0, f"z{wi}")
             c = solver.Constraint(0.0, inf)
