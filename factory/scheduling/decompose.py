@@ -147,6 +147,11 @@ def solve_city(
                 break
 
     report(91, "placing lots left over")
+    # Pins hold even for a station whose model was cancelled before it ran (its quota covers them).
+    for i, p in enumerate(prob.pairs):
+        if p.pin_full or p.pin_rem:
+            f, r = alloc.get(i, (0, False))
+            alloc[i] = (max(f, p.pin_full), r or p.pin_rem)
     slack = Slack(prob)
     full_left = {oi: o.n_full for oi, o in enumerate(inst.orders)}
     rem_left = {oi: (1 if o.rem else 0) for oi, o in enumerate(inst.orders)}
