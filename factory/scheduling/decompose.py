@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from factory.scheduling.greedy import Slack, greedy
+from factory.scheduling.greedy import Slack, greedy, lp_rounding
 from factory.scheduling.problem import Problem
 from factory.scheduling.schedule import Alloc
 from factory.scheduling.solver import LPResult, SubResult, SubSpec, solve_sub, spec_for
@@ -91,6 +91,11 @@ def solve_city(
     hours = sum(inst.workers[w].offered_hours for w in prob.by_worker)
     rate = earn / hours if hours else 0.0
 
+    start = None
+    if prob.previous:  # the previous plan, as far as it still fits, is each station's starting point
+        start = lp_rounding(
+            prob, [float(p.prev_full) for p in prob.pairs], [float(p.prev_rem) for p in prob.pairs]
+        )
     specs: list[SubSpec] = []
     for st in sorted(by_station, key=lambda s: -len(by_station[s])):
         ws = sorted(by_station[st])
@@ -103,7 +108,7 @@ def solve_city(
         for oi, k in pinned.items():
             fq[oi] = max(fq[oi], k)
         rq = {prob.pairs[i].o: rem_q[st].get(prob.pairs[i].o, 0) or int(prob.pairs[i].pin_rem) for i in pids}
-        spec = spec_for(prob, ws, pids, full_quota=fq, rem_quota=rq)
+        spec = spec_for(prob, ws, pids, full_quota=fq, rem_quota=rq, hint=start)
         spec.target_rate = rate
         spec.num_workers = 1
         specs.append(spec)

@@ -77,7 +77,12 @@ def solve(
         )
     else:
         report(5, "rounding the LP")
-        hint = lp_rounding(prob, lp.x_full, lp.x_rem)
+        if prob.previous:  # start from the previous plan, its gaps filled greedily
+            hint = lp_rounding(
+                prob, [float(p.prev_full) for p in prob.pairs], [float(p.prev_rem) for p in prob.pairs]
+            )
+        else:
+            hint = lp_rounding(prob, lp.x_full, lp.x_rem)
         spec = spec_for(prob, sorted(prob.by_worker), list(range(len(prob.pairs))), hint=hint)
         spec.time_limit = max(0.1, deadline - time.perf_counter() - _finish_margin(len(prob.pairs)))
         spec.num_workers = workers

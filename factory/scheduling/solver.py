@@ -327,6 +327,7 @@ def solve_sub(
     # Layers after the first share what the first leaves; the first gets half (it matters most).
     weights = {"on_time": 16.0, "stability": 1.0, "coverage": 1.0, "spread": 1.5, "travel": 1.0}
     result = SubResult([p.hint_full for p in spec.pairs], [bool(p.hint_rem) for p in spec.pairs])
+    on_time_floor: int | None = None
     if not spec.pairs:
         return result
     for k, step in enumerate(steps):
@@ -341,8 +342,17 @@ def solve_sub(
         if step == "on_time":
             info, ok = L.run(step, L.on_time, True, limit, cancel)
             if ok:
-                m.add(L.on_time >= math.ceil(info.value * (1 - ON_TIME_TOLERANCE) - 1e-9))
+                on_time_floor = math.ceil(info.value * (1 - ON_TIME_TOLERANCE) - 1e-9)
+                m.add(L.on_time >= on_time_floor)
         elif step == "stability":
+            # The start (the previous plan, gaps filled) keeps the most; use it if it is on time enough.
+            start_value = sum(p.wt * (p.pf * p.hint_full + p.pr * int(p.hint_rem)) for p in spec.pairs)
+            if on_time_floor is None or start_value >= on_time_floor:
+                L.values_full = [p.hint_full for p in spec.pairs]
+                L.values_rem = [
+                    bool(p.hint_rem) and not isinstance(L.r[i], int) for i, p in enumerate(spec.pairs)
+                ]
+                L.solution, L.aux_hint = [], {}
             keeps = []
             for i, p in enumerate(spec.pairs):
                 if p.prev_full:
