@@ -120,8 +120,8 @@ def build_problem(inst: Instance, previous_plan: dict[str, Any] | None = None) -
         for k, a in enumerate(previous_plan["assignments"]):
             if not isinstance(a, dict):
                 raise InstanceError(f"previous_plan.assignments[{k}]: expected an object")
-            wi = inst.worker_index.get(a.get("worker"))  # type: ignore[arg-type]
-            oi = inst.order_index.get(a.get("order"))  # type: ignore[arg-type]
+            wi = inst.worker_index.get(a.get("worker"))  # type: ignore[arg-type,assignment]
+            oi = inst.order_index.get(a.get("order"))  # type: ignore[arg-type,assignment]
             lot = a.get("lot")
             if wi is None or oi is None or not isinstance(lot, int) or not 0 <= lot < inst.orders[oi].n_lots:
                 continue  # a worker who left or an order that closed: nothing to keep

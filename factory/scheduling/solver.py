@@ -360,7 +360,7 @@ def solve_sub(
                     m.add(kv <= L.n[i])
                     keeps.append(kv)
                 if p.prev_rem and not isinstance(L.r[i], int):
-                    keeps.append(L.r[i])
+                    keeps.append(L.r[i])  # type: ignore[arg-type]
             if not keeps:
                 continue
             kept = sum(keeps)
