@@ -213,7 +213,7 @@ class _Layers:
                     if p.due <= d:
                         terms.append(p.tf * self.n[i])
                         if not isinstance(self.r[i], int):
-                            terms.append(p.tr * self.r[i])
+                            terms.append(p.tr * self.r[i])  # type: ignore[arg-type]
                 if terms:
                     m.add(sum(terms) <= cap)
         self.on_time = sum(p.wt * (p.pf * self.n[i] + p.pr * self.r[i]) for i, p in enumerate(spec.pairs))
@@ -235,7 +235,7 @@ class _Layers:
             for i in range(len(self.spec.pairs)):
                 values[self.n[i].index] = self.values_full[i]
                 if not isinstance(self.r[i], int):
-                    values[self.r[i].index] = int(self.values_rem[i])
+                    values[self.r[i].index] = int(self.values_rem[i])  # type: ignore[union-attr]
         values.update(self.aux_hint)
         hint = m.proto.solution_hint
         for k in sorted(values):
