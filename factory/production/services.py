@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
 from factory.extensions import db
 from factory.orders import services as orders
-from factory.orders.models import Lot, Order, OrderMaterial
+from factory.orders.models import Lot
 from factory.orders.services import ProductionCount, local_today, register_progress_source
 from factory.production.models import (
     DEAD,
@@ -40,8 +40,6 @@ from factory.production.models import (
     STARTED,
     Inspection,
     InspectionPhoto,
-    MaterialMovement,
-    MovementKind,
     Notice,
     RejectReason,
     Report,
@@ -67,7 +65,7 @@ class ProductionError(Exception):
         self.status = status
 
 
-def _field_error(name: str, message: str, code: str = "invalid", status: int = 422) -> ProductionError:
+def field_error(name: str, message: str, code: str = "invalid", status: int = 422) -> ProductionError:
     return ProductionError(code, message, {name: [message]}, status=status)
 
 
@@ -301,7 +299,7 @@ def create_task(
         raise ProductionError("unknown_lot", _("This lot has not been taken on by a station."), status=404)
     worker = db.session.get(User, worker_id)
     if worker is None or worker.role != Role.WORKER:
-        raise _field_error("worker_id", _("Choose a worker."))
+        raise field_error("worker_id", _("Choose a worker."))
     task = Task(
         lot_id=lot.id,
         order_id=lot.order_id,
@@ -339,13 +337,13 @@ def _lock_task(task_id: int) -> None:
 def parse_pieces(value: Any, name: str = "pieces") -> int:
     number, problem = orders.parse_int(value)
     if problem:
-        raise _field_error(name, problem)
+        raise field_error(name, problem)
     if number is None:
-        raise _field_error(name, _("Enter the number of pieces."))
+        raise field_error(name, _("Enter the number of pieces."))
     if number <= 0:
-        raise _field_error(name, _("Enter a number of pieces above zero."))
+        raise field_error(name, _("Enter a number of pieces above zero."))
     if number > 1_000_000:
-        raise _field_error(name, _("This number is too large."))
+        raise field_error(name, _("This number is too large."))
     return number
 
 
@@ -364,7 +362,7 @@ def record_report(
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > KEY_MAX:
-        raise _field_error(
+        raise field_error(
             "idempotency_key", _("The report has no valid idempotency key."), "bad_idempotency_key"
         )
     seen = _seen_report(worker.id, key, body_hash)
@@ -373,7 +371,7 @@ def record_report(
     count = parse_pieces(pieces)
     mins, problem = orders.parse_int(minutes)
     if problem or (mins is not None and not 0 < mins <= MAX_MINUTES):
-        raise _field_error(
+        raise field_error(
             "minutes", problem or _("Enter the minutes worked, from 1 to %(max)s.", max=MAX_MINUTES)
         )
     task = db.session.get(Task, task_id)
@@ -424,7 +422,7 @@ def record_report(
                 "task_closed", _("This task is finished; it takes no more reports."), status=409
             )
         left = task.pieces - task.reported
-        raise _field_error(
+        raise field_error(
             "pieces",
             _(
                 "The lot holds %(pieces)s pieces and %(reported)s are reported already: report at most %(left)s.",
@@ -465,19 +463,19 @@ def _seen_report(worker_id: int, key: str, body_hash: str) -> Report | None:
 # ------------------------------------------------------------------ inspections
 
 
-def _can_run(task: Task, user: User) -> bool:
+def can_run(task: Task, user: User) -> bool:
     return user.role == Role.ADMIN or (user.role == Role.ORGANISER and user.station_id == task.station_id)
 
 
 def parse_count(value: Any, name: str) -> int:
     number, problem = orders.parse_int(value)
     if problem:
-        raise _field_error(name, problem)
+        raise field_error(name, problem)
     number = number or 0
     if number < 0:
-        raise _field_error(name, _("Enter zero or more pieces."))
+        raise field_error(name, _("Enter zero or more pieces."))
     if number > 1_000_000:
-        raise _field_error(name, _("This number is too large."))
+        raise field_error(name, _("This number is too large."))
     return number
 
 
@@ -499,14 +497,14 @@ def record_inspection(
     scrapped. `photo` is (content type, bytes) already checked by `check_photo`.
     """
     task = db.session.get(Task, task_id)
-    if task is None or not _can_run(task, organiser):
+    if task is None or not can_run(task, organiser):
         raise ProductionError(
             "not_found", _("There is no such task, or it is not your station's."), status=404
         )
     good = parse_count(accepted, "accepted")
     bad = parse_count(rejected, "rejected")
     if good + bad == 0:
-        raise _field_error("accepted", _("Enter the accepted or rejected pieces."))
+        raise field_error("accepted", _("Enter the accepted or rejected pieces."))
     reason = (reason or "").strip()
     label = None
     if reason_code:
@@ -516,12 +514,12 @@ def record_inspection(
             )
         )
         if found is None:
-            raise _field_error("reason_code", _("Choose a reason from the list."))
+            raise field_error("reason_code", _("Choose a reason from the list."))
         label = found.label
     if bad and not (reason or label):
-        raise _field_error("reason", _("Give a reason for the rejected pieces."))
+        raise field_error("reason", _("Give a reason for the rejected pieces."))
     if len(reason) > REASON_MAX:
-        raise _field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
+        raise field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
     if task.status in DEAD and task.awaiting_inspection <= 0:
         raise ProductionError(
             "task_closed", _("This task was withdrawn; nothing waits for inspection."), status=409
@@ -539,7 +537,7 @@ def record_inspection(
         nested.rollback()
         db.session.refresh(task)
         waiting = task.awaiting_inspection
-        raise _field_error(
+        raise field_error(
             "accepted",
             _(
                 "Only %(waiting)s pieces of this lot wait for inspection (reported %(reported)s).",
@@ -617,14 +615,14 @@ def check_photo(data: bytes) -> str:
     from factory.production.models import PHOTO_MAX_BYTES
 
     if len(data) > PHOTO_MAX_BYTES:
-        raise _field_error("photo", _("The photo is larger than 10 MB; take a smaller one."), status=413)
+        raise field_error("photo", _("The photo is larger than 10 MB; take a smaller one."), status=413)
     if not data:
-        raise _field_error("photo", _("The photo is empty."))
+        raise field_error("photo", _("The photo is empty."))
     kind = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
     if kind is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         kind = "image/webp"
     if kind is None:
-        raise _field_error("photo", _("This file is not a photo (JPEG, PNG, GIF or WebP)."))
+        raise field_error("photo", _("This file is not a photo (JPEG, PNG, GIF or WebP)."))
     try:
         import io
 
@@ -633,7 +631,7 @@ def check_photo(data: bytes) -> str:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except Exception:  # noqa: BLE001  (any decoder error means the bytes are not a usable image)
-        raise _field_error("photo", _("This photo is damaged and cannot be shown.")) from None
+        raise field_error("photo", _("This photo is damaged and cannot be shown.")) from None
     return kind
 
 
@@ -654,7 +652,7 @@ def decline_task(task_id: int, worker: User, reason: str = "") -> Task:
         raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise _field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
+        raise field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
     done = db.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status == TaskStatus.ASSIGNED.value)
@@ -704,7 +702,7 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
     cancelled so that the lot has one live task); the new task gets the pieces left and the days to come.
     """
     task = db.session.get(Task, task_id)
-    if task is None or not _can_run(task, actor):
+    if task is None or not can_run(task, actor):
         raise ProductionError(
             "not_found", _("There is no such task, or it is not your station's."), status=404
         )
@@ -713,10 +711,10 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
             "task_closed", _("This task is closed; there is nothing to reassign."), status=409
         )
     if new_worker_id == task.worker_id:
-        raise _field_error("worker_id", _("Choose another worker."))
+        raise field_error("worker_id", _("Choose another worker."))
     worker = db.session.get(User, new_worker_id)
     if worker is None or worker.role != Role.WORKER:
-        raise _field_error("worker_id", _("Choose a worker."))
+        raise field_error("worker_id", _("Choose a worker."))
     _lock_task(task.id)
     db.session.refresh(task)
     left = task.pieces - task.reported
@@ -762,7 +760,7 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
 def mark_returned(task_id: int, user: User) -> Task:
     """The finished pieces of the lot are back at the station (the worker or the organiser says so)."""
     task = db.session.get(Task, task_id)
-    if task is None or not (task.worker_id == user.id or _can_run(task, user)):
+    if task is None or not (task.worker_id == user.id or can_run(task, user)):
         raise ProductionError("not_found", _("There is no such task."), status=404)
     if task.reported == 0:
         raise ProductionError(
@@ -796,433 +794,6 @@ def unread_notices(user_id: int, limit: int = 10) -> list[Notice]:
             .order_by(Notice.id.desc())
             .limit(limit)
         )
-    )
-
-
-# ------------------------------------------------------------------ material
-
-
-def kit(task: Task) -> list[tuple[OrderMaterial, Decimal]]:
-    """Each material item of the task's order and how much of it the task's pieces need."""
-    return [
-        (m, (m.quantity_per_piece * task.pieces).quantize(Decimal("0.001"))) for m in task.order.materials
-    ]
-
-
-def _quantities(task: Task, quantities: dict[int, Any] | None) -> list[tuple[OrderMaterial, Decimal]]:
-    """Read per-item quantities (material id → amount); blank or zero lines are skipped."""
-    if quantities is None:
-        return [(m, q) for m, q in kit(task) if q > 0]
-    items = {m.id: m for m in task.order.materials}
-    out = []
-    for material_id, raw in quantities.items():
-        if material_id not in items:
-            raise _field_error(f"material_{material_id}", _("This item is not on the order's material list."))
-        amount, problem = orders.parse_decimal(raw, 3)
-        if problem:
-            raise _field_error(f"material_{material_id}", problem)
-        if amount is None or amount == 0:
-            continue
-        if amount < 0:
-            raise _field_error(f"material_{material_id}", _("Enter an amount above zero."))
-        if amount > Decimal(10_000_000):
-            raise _field_error(f"material_{material_id}", _("This number is too large."))
-        out.append((items[material_id], amount))
-    if not out:
-        raise _field_error("material", _("Enter how much of at least one item."))
-    return out
-
-
-def _move_material(
-    task: Task, kind: MovementKind, actor: User, quantities: dict[int, Any] | None, note: str
-) -> list[MaterialMovement]:
-    note = (note or "").strip()
-    if len(note) > 500:
-        raise _field_error("note", _("At most %(limit)s characters.", limit=500))
-    rows = [
-        MaterialMovement(
-            station_id=task.station_id,
-            lot_id=task.lot_id,
-            task_id=task.id,
-            worker_id=task.worker_id,
-            material_id=m.id,
-            kind=kind.value,
-            quantity=q,
-            note=note,
-            created_by_id=actor.id,
-        )
-        for m, q in _quantities(task, quantities)
-    ]
-    if kind != MovementKind.ISSUE:
-        held = {h.material_id: h.held for h in worker_holdings(task.worker_id, task_ids=[task.id])}
-        for row in rows:
-            if row.quantity > held.get(row.material_id, Decimal(0)):
-                raise _field_error(
-                    f"material_{row.material_id}",
-                    _(
-                        "The worker holds only %(held)s of this item for this lot.",
-                        held=_num(held.get(row.material_id, Decimal(0))),
-                    ),
-                )
-    db.session.add_all(rows)
-    db.session.flush()
-    for row in rows:
-        record(
-            actor,
-            f"material.{kind.value}",
-            row,
-            after={
-                "task_id": task.id,
-                "item": row.material.item,
-                "quantity": str(row.quantity),
-                "note": note,
-            },
-        )
-    return rows
-
-
-def _num(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def issue_material(
-    task_id: int, actor: User, quantities: dict[int, Any] | None = None, note: str = ""
-) -> list[MaterialMovement]:
-    """Hand a kit out (the whole kit by default); the task's material is then picked up."""
-    task = db.session.get(Task, task_id)
-    if task is None or not _can_run(task, actor):
-        raise ProductionError(
-            "not_found", _("There is no such task, or it is not your station's."), status=404
-        )
-    if task.status in DEAD or task.status == TaskStatus.DONE.value:
-        raise ProductionError(
-            "task_closed", _("This task is closed; hand no material out for it."), status=409
-        )
-    rows = _move_material(task, MovementKind.ISSUE, actor, quantities, note)
-    if task.status == TaskStatus.ASSIGNED.value:
-        task.status = TaskStatus.PICKED_UP.value
-        task.picked_up_at = utcnow()
-        record(actor, "task.pickup", task, before={"status": "assigned"}, after={"status": task.status})
-    db.session.flush()
-    return rows
-
-
-def return_material(
-    task_id: int, actor: User, quantities: dict[int, Any], note: str = ""
-) -> list[MaterialMovement]:
-    """Take unused material back from the worker."""
-    task = db.session.get(Task, task_id)
-    if task is None or not _can_run(task, actor):
-        raise ProductionError(
-            "not_found", _("There is no such task, or it is not your station's."), status=404
-        )
-    return _move_material(task, MovementKind.RETURN, actor, quantities, note)
-
-
-def record_loss(task_id: int, actor: User, quantities: dict[int, Any], note: str) -> list[MaterialMovement]:
-    """Write material off as lost or spoilt (a note says why)."""
-    task = db.session.get(Task, task_id)
-    if task is None or not _can_run(task, actor):
-        raise ProductionError(
-            "not_found", _("There is no such task, or it is not your station's."), status=404
-        )
-    if not (note or "").strip():
-        raise _field_error("note", _("Say what happened to the material."))
-    return _move_material(task, MovementKind.LOSS, actor, quantities, note)
-
-
-@dataclass
-class Holding:
-    task_id: int
-    material_id: int
-    item: str
-    unit: str
-    issued: Decimal = Decimal(0)
-    returned: Decimal = Decimal(0)
-    lost: Decimal = Decimal(0)
-    used: Decimal = Decimal(0)  # in accepted pieces
-
-    @property
-    def held(self) -> Decimal:
-        return max(Decimal(0), self.issued - self.returned - self.lost - self.used)
-
-
-def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) -> list[Holding]:
-    """What material a worker holds, per task and item: issued − returned − lost − used in accepted pieces."""
-    stmt = (
-        select(
-            MaterialMovement.task_id,
-            MaterialMovement.material_id,
-            MaterialMovement.kind,
-            func.sum(MaterialMovement.quantity),
-            OrderMaterial.item,
-            OrderMaterial.unit,
-            OrderMaterial.quantity_per_piece,
-            Task.accepted,
-        )
-        .join(OrderMaterial, OrderMaterial.id == MaterialMovement.material_id)
-        .join(Task, Task.id == MaterialMovement.task_id)
-        .where(MaterialMovement.worker_id == worker_id)
-        .group_by(
-            MaterialMovement.task_id,
-            MaterialMovement.material_id,
-            MaterialMovement.kind,
-            OrderMaterial.item,
-            OrderMaterial.unit,
-            OrderMaterial.quantity_per_piece,
-            Task.accepted,
-        )
-    )
-    if task_ids is not None:
-        stmt = stmt.where(MaterialMovement.task_id.in_(list(task_ids)))
-    out: dict[tuple[int, int], Holding] = {}
-    for task_id, material_id, kind, total, item, unit, per_piece, accepted in db.session.execute(stmt):
-        h = out.setdefault(
-            (task_id, material_id),
-            Holding(task_id, material_id, item, unit, used=Decimal(per_piece) * accepted),
-        )
-        setattr(h, {"issue": "issued", "return": "returned", "loss": "lost"}[kind], Decimal(total))
-    return sorted(out.values(), key=lambda h: (h.task_id, h.material_id))
-
-
-@dataclass
-class LedgerLine:
-    order_id: int
-    product: str
-    material_id: int
-    item: str
-    unit: str
-    issued: Decimal = Decimal(0)
-    used: Decimal = Decimal(0)
-    returned: Decimal = Decimal(0)
-    lost: Decimal = Decimal(0)
-
-    @property
-    def difference(self) -> Decimal:
-        """Issued material not accounted for: still with workers, in pieces not yet accepted, or missing."""
-        return self.issued - self.used - self.returned - self.lost
-
-
-def station_ledger(station_id: int) -> list[LedgerLine]:
-    """The station's material balance per order and item: issued = used in accepted pieces + returned + lost."""
-    lines: dict[tuple[int, int], LedgerLine] = {}
-    moved = db.session.execute(
-        select(
-            Lot.order_id,
-            MaterialMovement.material_id,
-            MaterialMovement.kind,
-            func.sum(MaterialMovement.quantity),
-        )
-        .join(Lot, Lot.id == MaterialMovement.lot_id)
-        .where(MaterialMovement.station_id == station_id)
-        .group_by(Lot.order_id, MaterialMovement.material_id, MaterialMovement.kind)
-    ).all()
-    order_ids = {o for o, *_ in moved}
-    if not order_ids:
-        return []
-    materials = db.session.execute(
-        select(OrderMaterial, Order.product)
-        .join(Order, Order.id == OrderMaterial.order_id)
-        .where(OrderMaterial.order_id.in_(order_ids))
-        .order_by(OrderMaterial.order_id, OrderMaterial.position)
-    ).all()
-    accepted = dict(
-        db.session.execute(
-            select(Task.order_id, func.sum(Task.accepted))
-            .where(Task.station_id == station_id, Task.order_id.in_(order_ids))
-            .group_by(Task.order_id)
-        ).all()
-    )
-    for m, product in materials:
-        lines[(m.order_id, m.id)] = LedgerLine(
-            m.order_id,
-            product,
-            m.id,
-            m.item,
-            m.unit,
-            used=m.quantity_per_piece * int(accepted.get(m.order_id) or 0),
-        )
-    for order_id, material_id, kind, total in moved:
-        line = lines[(order_id, material_id)]
-        setattr(line, {"issue": "issued", "return": "returned", "loss": "lost"}[kind], Decimal(total))
-    return list(lines.values())
-
-
-# ------------------------------------------------------------------ reject reasons and quality
-
-
-DEFAULT_REASONS = [
-    ("size", "尺寸不符"),
-    ("finish", "做工粗糙"),
-    ("dirty", "脏污破损"),
-    ("missing", "缺件漏装"),
-    ("function", "功能不良"),
-]
-
-
-def reject_reasons(station_id: int) -> list[RejectReason]:
-    """The station's list of reasons (a station that has none gets the default list)."""
-    reasons = list(
-        db.session.scalars(
-            select(RejectReason)
-            .where(RejectReason.station_id == station_id, RejectReason.active.is_(True))
-            .order_by(RejectReason.position, RejectReason.id)
-        )
-    )
-    if reasons:
-        return reasons
-    exists = db.session.scalar(select(RejectReason.id).where(RejectReason.station_id == station_id).limit(1))
-    if exists is not None:
-        return []
-    for i, (code, label) in enumerate(DEFAULT_REASONS):
-        db.session.add(RejectReason(station_id=station_id, code=code, label=label, position=i))
-    db.session.flush()
-    return reject_reasons(station_id)
-
-
-def add_reject_reason(station_id: int, label: str, actor: User) -> RejectReason:
-    label = (label or "").strip()
-    if not label:
-        raise _field_error("label", _("Enter the reason."))
-    if len(label) > 100:
-        raise _field_error("label", _("At most %(limit)s characters.", limit=100))
-    existing = reject_reasons(station_id)
-    if any(r.label == label for r in existing):
-        raise _field_error("label", _("This reason is on the list already."))
-    reason = RejectReason(station_id=station_id, code="", label=label, position=len(existing))
-    db.session.add(reason)
-    db.session.flush()
-    reason.code = f"r{reason.id}"
-    record(actor, "reject_reason.add", reason, after={"label": label})
-    db.session.flush()
-    return reason
-
-
-def remove_reject_reason(reason_id: int, actor: User) -> None:
-    reason = db.session.get(RejectReason, reason_id)
-    if reason is None or not (actor.role == Role.ADMIN or actor.station_id == reason.station_id):
-        raise ProductionError("not_found", _("There is no such reason."), status=404)
-    reason.active = False
-    record(actor, "reject_reason.remove", reason, before={"label": reason.label})
-    db.session.flush()
-
-
-@dataclass
-class Quality:
-    worker_id: int
-    name: str
-    accepted: int
-    rejected: int
-
-    @property
-    def inspected(self) -> int:
-        return self.accepted + self.rejected
-
-    @property
-    def rate(self) -> Decimal | None:
-        """Accepted share of inspected pieces, in percent to one place (None before any inspection)."""
-        if not self.inspected:
-            return None
-        return (Decimal(100 * self.accepted) / self.inspected).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def quality_by_worker(station_id: int, since: date | None = None) -> list[Quality]:
-    """Each worker's accepted and rejected pieces (rework rejections included) at the station."""
-    stmt = (
-        select(User.id, User.name, func.sum(Inspection.accepted), func.sum(Inspection.rejected))
-        .join(Task, Task.id == Inspection.task_id)
-        .join(User, User.id == Task.worker_id)
-        .where(Task.station_id == station_id)
-        .group_by(User.id, User.name)
-        .order_by(User.name)
-    )
-    if since is not None:
-        stmt = stmt.where(Inspection.inspected_on >= since)
-    return [Quality(i, n, int(a or 0), int(r or 0)) for i, n, a, r in db.session.execute(stmt)]
-
-
-# ------------------------------------------------------------------ the station's day board
-
-
-def planned_until(task: Task, day: date) -> Decimal:
-    return sum((d.pieces for d in task.days if d.day <= day), Decimal(0))
-
-
-def planned_on(task: Task, day: date) -> Decimal:
-    return sum((d.pieces for d in task.days if d.day == day), Decimal(0))
-
-
-@dataclass
-class Board:
-    today: date
-    due_today: list[Task]
-    due_week: list[Task]
-    behind: list[tuple[Task, Decimal]]  # task and the pieces it is behind its plan up to yesterday
-    declined: list[Task]
-    not_picked_up: list[Task]
-    to_prepare: list[tuple[Task, list[tuple[OrderMaterial, Decimal]]]]  # tomorrow's pickups and their kits
-    to_inspect: list[Task]
-
-
-def day_board(station_id: int, today: date | None = None) -> Board:
-    """What the organiser needs this morning: due work, lots behind plan, declines, kits to prepare."""
-    today = today or local_today()
-    tomorrow = today + timedelta(days=1)
-    week_end = today + timedelta(days=6)
-    tasks = station_tasks(station_id, today - timedelta(days=14), week_end)
-    orders_by_id = {t.order_id: t.order for t in tasks}
-    if orders_by_id:  # the kits below read each order's material list: load them in one query
-        db.session.scalars(
-            select(Order).where(Order.id.in_(list(orders_by_id))).options(selectinload(Order.materials))
-        ).all()
-    open_ = [t for t in tasks if t.status not in DEAD and t.status != TaskStatus.DONE.value]
-    declined_since = utcnow() - timedelta(days=7)
-    declined = [t for t in tasks if t.status == TaskStatus.DECLINED.value and t.updated_at >= declined_since]
-    behind = []
-    for t in open_:
-        short = planned_until(t, today - timedelta(days=1)) - t.reported
-        if short > 0 and t.reported < t.pieces:
-            behind.append((t, short.quantize(Decimal("0.01"))))
-
-    def last_day(t: Task) -> date | None:
-        return t.days[-1].day if t.days else None
-
-    due_today = [t for t in open_ if last_day(t) == today or t.order.due_date == today]
-    due_week = [
-        t
-        for t in open_
-        if t not in due_today and ((last_day(t) or date.max) <= week_end or t.order.due_date <= week_end)
-    ]
-    not_picked = [
-        t for t in open_ if t.status == TaskStatus.ASSIGNED.value and t.days and t.days[0].day <= today
-    ]
-    to_prepare = [
-        (t, kit(t))
-        for t in open_
-        if t.status == TaskStatus.ASSIGNED.value and t.days and t.days[0].day == tomorrow
-    ]
-    to_inspect = [
-        t
-        for t in tasks
-        if t.awaiting_inspection > t.rework
-        and t.status
-        in (
-            TaskStatus.RETURNED.value,
-            TaskStatus.IN_PROGRESS.value,
-            TaskStatus.INSPECTED.value,
-            TaskStatus.CANCELLED.value,
-        )
-    ]
-    return Board(
-        today,
-        due_today,
-        due_week,
-        sorted(behind, key=lambda x: -x[1]),
-        declined,
-        not_picked,
-        to_prepare,
-        to_inspect,
     )
 
 

@@ -13,7 +13,7 @@ from factory.audit.models import AuditEntry
 from factory.extensions import db
 from factory.orders import services as orders
 from factory.orders.services import local_today
-from factory.production import services
+from factory.production import material, services
 from factory.production.models import Inspection, Notice, Report, Task
 from factory.production.services import ProductionError, PublishedAssignment
 from tests.production.conftest import body_hash, report
@@ -82,7 +82,7 @@ def test_publish_again_unchanged_moved_started_and_dropped(lots, worker, other_w
         organiser,
     )
     started = live_tasks(station)[lots[2].id]
-    services.issue_material(started.id, organiser)  # picked up: never moved again
+    material.issue_material(started.id, organiser)  # picked up: never moved again
     first_id = live_tasks(station)[lots[0].id].id
     result = services.publish_plan(
         station.id, 2, [assign(lots[0], worker, station), assign(lots[2], other_worker, station)], organiser
