@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "factory.jobs.routes",
     "factory.admin.routes",
     "factory.orders.routes",
+    "factory.production.routes",
     "factory.api.routes",
 ]
 

@@ -35,6 +35,7 @@ from factory.orders.services import ProductionCount, local_today, register_progr
 from factory.production.models import (
     DEAD,
     KEY_MAX,
+    PHOTO_MAX_BYTES,
     REASON_MAX,
     REPORTABLE,
     STARTED,
@@ -50,6 +51,7 @@ from factory.production.models import (
 from factory.types import utcnow
 
 MAX_MINUTES = 24 * 60 * 7  # a report covers at most a week of work
+PHOTO_LIMIT = PHOTO_MAX_BYTES
 
 
 class ProductionError(Exception):
@@ -612,8 +614,6 @@ IMAGE_SIGNATURES = (
 
 def check_photo(data: bytes) -> str:
     """The image type of `data`, or a ProductionError when it is not a JPEG/PNG/GIF/WebP or above 10 MB."""
-    from factory.production.models import PHOTO_MAX_BYTES
-
     if len(data) > PHOTO_MAX_BYTES:
         raise field_error("photo", _("The photo is larger than 10 MB; take a smaller one."), status=413)
     if not data:
