@@ -1,0 +1,193 @@
+"""From lot counts to a plan: lot numbers, pieces per day, reasons for unplaced lots.
+
+``number_lots`` hands out lot numbers: pinned lots first, then each lot to the worker who had it in the previous
+plan (if that worker still holds a lot of the order), then the remaining numbers in order. ``daily_pieces`` lays
+each worker's lots over the days earliest due first (fractional pieces allowed), which is the worker's
+"today: 90 pieces". ``unassigned_reason`` explains a lot that was not placed, with a machine ``code`` and its
+params so the web app can translate it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from factory.scheduling.instance import Instance
+from factory.scheduling.problem import Problem
+
+Alloc = dict[int, tuple[int, bool]]  # pair id -> (full lots, remainder lot)
+
+
+def number_lots(prob: Problem, alloc: Alloc) -> dict[tuple[int, int], int]:
+    """Return ``(order index, lot) -> worker index`` for the allocated lots."""
+    inst = prob.inst
+    want_full: dict[int, dict[int, int]] = defaultdict(dict)  # order -> worker -> full lots still to number
+    want_rem: dict[int, int] = {}  # order -> worker with the remainder lot
+    for pid, (f, r) in alloc.items():
+        p = prob.pairs[pid]
+        if f:
+            want_full[p.o][p.w] = f
+        if r:
+            want_rem[p.o] = p.w
+    result: dict[tuple[int, int], int] = {}
+    for oi, o in enumerate(inst.orders):
+        if oi in want_rem:
+            result[oi, o.n_full] = want_rem[oi]
+    pinned_lots: set[tuple[int, int]] = set()
+    for pin in inst.pinned:
+        oi = inst.order_index[pin.order]
+        wi = inst.worker_index[pin.worker]
+        pinned_lots.add((oi, pin.lot))
+        if pin.lot < inst.orders[oi].n_full:
+            result[oi, pin.lot] = wi
+            want_full[oi][wi] -= 1
+    for (oi, lot), wi in sorted(prob.previous.items()):
+        if (oi, lot) in pinned_lots or lot >= inst.orders[oi].n_full:
+            continue
+        if want_full[oi].get(wi, 0) > 0:
+            result[oi, lot] = wi
+            want_full[oi][wi] -= 1
+    for oi, per_worker in want_full.items():
+        free = (lot for lot in range(inst.orders[oi].n_full) if (oi, lot) not in result)
+        for wi in sorted(per_worker):
+            for _ in range(per_worker[wi]):
+                result[oi, next(free)] = wi
+    return result
+
+
+def _clean(x: float) -> float | int:
+    r = round(x)
+    if abs(x - r) < 1e-9:
+        return int(r)
+    return round(x, 9)
+
+
+def daily_pieces(
+    inst: Instance, wi: int, lots: list[tuple[int, int]]
+) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """Spread one worker's lots ``(order index, lot)`` over the days, earliest due first."""
+    w = inst.workers[wi]
+    todo = sorted(lots, key=lambda ol: (inst.orders[ol[0]].due_day, inst.orders[ol[0]].id, ol[1]))
+    out: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    k = 0
+    left = float(inst.orders[todo[0][0]].lot_pieces(todo[0][1])) if todo else 0.0
+    raw: dict[tuple[int, int], list[list[float]]] = {ol: [] for ol in todo}
+    for day in range(inst.days):
+        hours = w.hours[day]
+        while k < len(todo):
+            oi, lot = todo[k]
+            o = inst.orders[oi]
+            speed = w.speed[o.skill]
+            if day > o.due_day:
+                # Only rounding dust can be left here (the models keep the hours); it goes on the due day.
+                days = raw[todo[k]]
+                if days and days[-1][0] == o.due_day:
+                    days[-1][1] += left
+                else:
+                    days.append([float(o.due_day), left])
+                left = 0.0
+            elif hours > 1e-12:
+                take = min(left, hours * speed)
+                if take > 0:
+                    raw[todo[k]].append([float(day), take])
+                    left -= take
+                    hours -= take / speed
+            if left <= 1e-9:
+                if left > 0 and raw[todo[k]]:
+                    raw[todo[k]][-1][1] += left
+                k += 1
+                if k < len(todo):
+                    left = float(inst.orders[todo[k][0]].lot_pieces(todo[k][1]))
+                continue
+            break
+    while k < len(todo):  # lots due on the last day that rounding left a speck of
+        oi, lot = todo[k]
+        raw[todo[k]].append([float(inst.orders[oi].due_day), left])
+        k += 1
+        if k < len(todo):
+            left = float(inst.orders[todo[k][0]].lot_pieces(todo[k][1]))
+    for (oi, lot), days in raw.items():
+        total = inst.orders[oi].lot_pieces(lot)
+        merged: dict[int, float] = {}
+        for d, pcs in days:
+            merged[int(d)] = merged.get(int(d), 0.0) + pcs
+        items = sorted(merged.items())
+        cleaned: list[dict[str, Any]] = []
+        acc = 0.0
+        for j, (d, pcs) in enumerate(items):
+            val = _clean(total - acc) if j == len(items) - 1 else _clean(pcs)
+            acc += float(val)
+            if val > 0:
+                cleaned.append({"day": d, "pieces": val})
+        out[oi, lot] = cleaned
+    return out
+
+
+def unassigned_reason(
+    inst: Instance, oi: int, lot: int, skill_workers: dict[str, list[int]]
+) -> dict[str, Any]:
+    """Explain why lot ``lot`` of order ``oi`` has no worker: the first of the four codes that applies."""
+    o = inst.orders[oi]
+    base: dict[str, Any] = {"order": o.id, "lot": lot}
+    with_skill = [wi for wi in skill_workers.get(o.skill, []) if inst.workers[wi].offered_hours > 0]
+    if not with_skill:
+        return base | {
+            "code": "no_skill",
+            "params": {"skill": o.skill},
+            "reason": f"no worker with hours to offer has skill {o.skill}",
+        }
+    reaching = [wi for wi in with_skill if inst.fetch_station(inst.workers[wi], o) is not None]
+    if not reaching:
+        return base | {
+            "code": "no_reachable_station",
+            "params": {"skill": o.skill, "stations": list(o.stations)},
+            "reason": f"no worker with skill {o.skill} can reach station {', '.join(o.stations)}",
+        }
+    if not any(inst.lot_fits(inst.workers[wi], o, lot) for wi in reaching):
+        return base | {
+            "code": "no_time_before_due",
+            "params": {"skill": o.skill, "due_day": o.due_day, "pieces": o.lot_pieces(lot)},
+            "reason": f"no worker with skill {o.skill} has time before day {o.due_day}",
+        }
+    return base | {
+        "code": "not_chosen",
+        "params": {"skill": o.skill, "due_day": o.due_day},
+        "reason": f"the hours of workers with skill {o.skill} up to day {o.due_day} went to other lots",
+    }
+
+
+def build_assignments(prob: Problem, alloc: Alloc) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the plan's ``assignments`` and ``unassigned`` lists."""
+    inst = prob.inst
+    lots = number_lots(prob, alloc)
+    station_of: dict[tuple[int, int], str] = {(p.w, p.o): p.station for p in prob.pairs}
+    per_worker: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (oi, lot), wi in lots.items():
+        per_worker[wi].append((oi, lot))
+    days: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for wi, wl in per_worker.items():
+        days.update(daily_pieces(inst, wi, wl))
+    assignments = []
+    for (oi, lot), wi in sorted(lots.items()):
+        o = inst.orders[oi]
+        assignments.append(
+            {
+                "order": o.id,
+                "lot": lot,
+                "worker": inst.workers[wi].id,
+                "station": station_of[wi, oi],
+                "pieces": o.lot_pieces(lot),
+                "days": days[oi, lot],
+            }
+        )
+    skill_workers: dict[str, list[int]] = defaultdict(list)
+    for wi, w in enumerate(inst.workers):
+        for s, v in w.speed.items():
+            if v > 0:
+                skill_workers[s].append(wi)
+    unassigned = []
+    for oi, o in enumerate(inst.orders):
+        for lot in range(o.n_lots):
+            if (oi, lot) not in lots:
+                unassigned.append(unassigned_reason(inst, oi, lot, skill_workers))
+    return assignments, unassigned
