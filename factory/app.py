@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "factory.jobs.routes",
     "factory.admin.routes",
     "factory.api.routes",
+    "factory.workers.routes",
 ]
 
 CLI_GROUPS = [

@@ -4,9 +4,26 @@ from factory.accounts.models import ApiToken, Enterprise, LoginFailure, Station,
 from factory.audit.models import AuditEntry
 from factory.jobs.models import Job
 from factory.reference.models import District, MinimumWage, Skill
+from factory.workers.models import (
+    Attendance,
+    Course,
+    CourseParticipant,
+    CourseSession,
+    HoursException,
+    SkillTrial,
+    WeeklyHours,
+    WorkerProfile,
+    WorkerReach,
+    WorkerSkill,
+)
 
 __all__ = [
     "ApiToken",
+    "Attendance",
+    "Course",
+    "CourseParticipant",
+    "CourseSession",
+    "HoursException",
     "AuditEntry",
     "District",
     "Enterprise",
@@ -14,7 +31,12 @@ __all__ = [
     "LoginFailure",
     "MinimumWage",
     "Skill",
+    "SkillTrial",
     "Station",
     "User",
     "UserSession",
+    "WeeklyHours",
+    "WorkerProfile",
+    "WorkerReach",
+    "WorkerSkill",
 ]

@@ -59,12 +59,19 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
         jobs = {role: Job(kind="audit_export", user_id=user.id, params={}) for role, user in users.items()}
         db.session.add_all(jobs.values())
         db.session.flush()
+        from factory.workers import services as workers
+        from factory.workers import training
+
+        worker = workers.ensure_profile(users["worker"])
+        course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
         out[side] = {
             "station": station,
             "enterprise": enterprise,
             "users": users,
             "tokens": tokens,
             "jobs": jobs,
+            "worker": worker,
+            "course": course,
         }
     return out
 
@@ -77,11 +84,15 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "token_id": b["tokens"][role].id,
         "job_id": b["jobs"][role].id,
         "user_id": b["users"]["admin"].id,  # only admin routes take a user id; others must refuse
+        "worker_id": b["worker"].user_id,
+        "course_id": b["course"].id,
+        "skill_id": b["course"].skill_id,  # skills are reference data: only the administrator edits them
     }
 
 
-# Parameters whose objects are not tenant-scoped for the roles allowed to use the route.
-ADMIN_ONLY_PARAMS = {"user_id"}
+# Parameters whose objects are not tenant-scoped for the roles allowed to use the route, or that the
+# administrator (the city's employment service) sees in every station by design.
+ADMIN_ONLY_PARAMS = {"user_id", "skill_id", "worker_id", "course_id"}
 
 
 def object_rules(app: Flask) -> list[Any]:
@@ -151,6 +162,14 @@ def test_own_objects_are_reachable(app: Flask, make_client: Any, two_tenants: di
         ("/admin/staff", {"admin"}),
         ("/admin/audit/", {"admin"}),
         ("/admin/reference", {"admin", "organiser", "coordinator"}),
+        ("/admin/skills", {"admin"}),
+        ("/workers/", {"admin", "organiser"}),
+        ("/workers/new", {"admin", "organiser"}),
+        ("/workers/import", {"admin", "organiser"}),
+        ("/workers/courses", {"admin", "organiser"}),
+        ("/workers/export.csv", {"admin", "organiser"}),
+        ("/my/hours", {"worker"}),
+        ("/my/profile", {"worker"}),
         ("/account", set(ROLES)),
         ("/", set(ROLES)),
     ],
