@@ -97,6 +97,10 @@ def translation_dirs() -> list[str]:
 
 
 def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # the command line and background jobs
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     langs = babel_languages()
     choice = session.get("locale")
     if choice in langs:

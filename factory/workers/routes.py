@@ -88,8 +88,17 @@ def acting_station() -> Station:
     if station is None:
         station = db.session.scalar(select(Station).order_by(Station.name))
     if station is None:
-        abort(404)
+        raise NoStation
     return station
+
+
+class NoStation(Exception):
+    """An administrator opened a station's page before any station exists."""
+
+
+@bp.errorhandler(NoStation)
+def _no_station(exc: NoStation) -> Any:
+    return render_template("workers/no_station.html")
 
 
 def _locale() -> str:
