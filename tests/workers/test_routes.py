@@ -38,14 +38,20 @@ def test_organiser_registers_a_worker_and_sees_the_code_once(make_client: Any, o
     assert response.status_code == 201
     code = re.search(r'class="code">(\d{8})<', text(response))
     assert code, text(response)
-    worker = db.session.scalar(select(WorkerProfile).join(WorkerProfile.user).where(WorkerProfile.user.has(mobile="13812340001")))
-    assert worker is not None and worker.hardship_category == "long_term_unemployed"
+    worker = db.session.scalar(
+        select(WorkerProfile).join(WorkerProfile.user).where(WorkerProfile.user.has(mobile="13812340001"))
+    )
+    assert worker is not None
+    assert worker.hardship_category == "long_term_unemployed"
     page = text(client.get(f"/workers/{worker.user_id}"))
     assert code.group(1) not in page
-    assert id_number(1) not in page and worker.id_number_masked in page
+    assert id_number(1) not in page
+    assert worker.id_number_masked in page
 
 
-def test_bad_registration_answers_422_with_messages_and_keeps_nothing(make_client: Any, organiser: Any) -> None:
+def test_bad_registration_answers_422_with_messages_and_keeps_nothing(
+    make_client: Any, organiser: Any
+) -> None:
     client = make_client(organiser)
     before = db.session.scalar(select(db.func.count(WorkerProfile.user_id)))
     response = client.submit(
@@ -64,16 +70,22 @@ def test_bad_registration_answers_422_with_messages_and_keeps_nothing(make_clien
     assert db.session.scalar(select(db.func.count(WorkerProfile.user_id))) == before
 
 
-def test_id_number_is_unmasked_only_on_request_and_logged(make_client: Any, organiser: Any, register: Any) -> None:
+def test_id_number_is_unmasked_only_on_request_and_logged(
+    make_client: Any, organiser: Any, register: Any
+) -> None:
     worker, _ = register(id_number=id_number(3))
     client = make_client(organiser)
     assert id_number(3) not in text(client.get(f"/workers/{worker.user_id}"))
     response = client.submit(f"/workers/{worker.user_id}/reveal", {}, token_from=f"/workers/{worker.user_id}")
-    assert response.status_code == 200 and id_number(3) in text(response)
+    assert response.status_code == 200
+    assert id_number(3) in text(response)
     entry = db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "worker.id_number.reveal").order_by(AuditEntry.id.desc())
+        select(AuditEntry)
+        .where(AuditEntry.action == "worker.id_number.reveal")
+        .order_by(AuditEntry.id.desc())
     )
-    assert entry.user_id == organiser.id and entry.object_id == worker.user_id
+    assert entry.user_id == organiser.id
+    assert entry.object_id == worker.user_id
 
 
 def test_administrator_sees_masked_mobiles_organiser_whole(
@@ -82,7 +94,8 @@ def test_administrator_sees_masked_mobiles_organiser_whole(
     register(mobile="13812349999")
     assert "13812349999" in text(make_client(organiser).get("/workers/"))
     admin_page = text(make_client(make_user("admin")).get(f"/workers/?station={organiser.station_id}"))
-    assert "138****9999" in admin_page and "13812349999" not in admin_page
+    assert "138****9999" in admin_page
+    assert "13812349999" not in admin_page
 
 
 def test_pause_leave_and_come_back(make_client: Any, organiser: Any, register: Any) -> None:
@@ -93,10 +106,12 @@ def test_pause_leave_and_come_back(make_client: Any, organiser: Any, register: A
     assert client.submit(path, {"action": "pause"}, token_from=token).status_code == 303
     assert worker.paused
     assert client.submit(path, {"action": "leave"}, token_from=token).status_code == 303
-    assert worker.left_at is not None and worker.user.is_disabled
+    assert worker.left_at is not None
+    assert worker.user.is_disabled
     assert worker.user_id not in [w.user_id for w in services.station_workers(organiser.station_id)]
     assert client.submit(path, {"action": "rejoin"}, token_from=token).status_code == 303
-    assert worker.left_at is None and not worker.user.is_disabled
+    assert worker.left_at is None
+    assert not worker.user.is_disabled
 
 
 def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> None:
@@ -105,9 +120,11 @@ def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> No
     path = f"/workers/{worker.user_id}/trial"
     response = client.submit(path, {"skill": "remote_assembly", "pieces": "45", "minutes": "60"})
     assert response.status_code == 303
-    assert worker.skills[0].speed == Decimal(45) and worker.skills[0].source == "trial"
+    assert worker.skills[0].speed == Decimal(45)
+    assert worker.skills[0].source == "trial"
     response = client.submit(path, {"skill": "remote_assembly", "pieces": "0", "minutes": "60"})
-    assert response.status_code == 422 and 'class="error"' in text(response)
+    assert response.status_code == 422
+    assert 'class="error"' in text(response)
     assert worker.skills[0].speed == Decimal(45)
 
 
@@ -150,7 +167,8 @@ def test_worker_sets_next_weeks_hours_on_the_phone(make_client: Any, register: A
     # hours above 24 are refused with a message; nothing changes
     form[f"h-{target.isoformat()}"] = "30"
     response = client.submit("/my/hours", {"part": "days", **form})
-    assert response.status_code == 422 and "flash-error" in text(response)
+    assert response.status_code == 422
+    assert "flash-error" in text(response)
     assert {d.day: d.hours for d in services.days_ahead(worker, today, 14)}[target] == Decimal("2.5")
     # the usual week
     response = client.submit("/my/hours", {"part": "weekly", **{f"h-{i}": "4" for i in range(7)}})
@@ -164,7 +182,8 @@ def test_worker_home_shows_skills_and_two_weeks(make_client: Any, register: Any)
 
     worker.user.password_hash = accounts.hash_password("correct-horse-42")
     page = text(make_client(worker.user).get("/"))
-    assert 'id="my-hours"' in page and 'id="my-skills"' in page
+    assert 'id="my-hours"' in page
+    assert 'id="my-skills"' in page
     assert page.count('class="hours-cell') == 14
     assert "4.5" in page
     assert "/my/hours" in page
@@ -177,12 +196,19 @@ def test_worker_corrects_their_own_details(make_client: Any, register: Any) -> N
     worker.user.password_hash = accounts.hash_password("correct-horse-42")
     client = make_client(worker.user)
     page = text(client.get("/my/profile"))
-    assert "13812340003" in page and id_number(9) not in page and worker.id_number_masked in page
-    response = client.submit("/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": id_number(10)})
+    assert "13812340003" in page
+    assert id_number(9) not in page
+    assert worker.id_number_masked in page
+    response = client.submit(
+        "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": id_number(10)}
+    )
     assert response.status_code == 303
-    assert worker.user.name == "王淑珍" and worker.user.mobile == "13812340004"
+    assert worker.user.name == "王淑珍"
+    assert worker.user.mobile == "13812340004"
     assert worker.id_number_masked == id_number(10)[:4] + "*" * 10 + id_number(10)[-4:]
-    response = client.submit("/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": "370203"})
+    response = client.submit(
+        "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": "370203"}
+    )
     assert response.status_code == 422
 
 
@@ -200,9 +226,7 @@ def test_worker_cannot_open_another_workers_page(make_client: Any, register: Any
 def test_activation_slips_and_a_new_code(make_client: Any, organiser: Any, register: Any) -> None:
     worker, old_code = register()
     client = make_client(organiser)
-    response = client.submit(
-        "/workers/slips", {"worker": str(worker.user_id)}, token_from="/workers/"
-    )
+    response = client.submit("/workers/slips", {"worker": str(worker.user_id)}, token_from="/workers/")
     assert response.status_code == 200
     new_code = re.search(r'class="code">(\d{8})<', text(response)).group(1)
     from factory.accounts import services as accounts
@@ -226,7 +250,9 @@ def test_training_pages(make_client: Any, organiser: Any, register: Any) -> None
     course_path = response.headers["Location"]
     for action, extra in (("enrol", {"worker": worker.user_id}),):
         assert client.submit(course_path, {"action": action, **extra}).status_code == 303
-    response = client.submit(course_path, {"action": "session", "s-day": "2026-11-02", "s-hours": "3", "s-topic": "和面"})
+    response = client.submit(
+        course_path, {"action": "session", "s-day": "2026-11-02", "s-hours": "3", "s-topic": "和面"}
+    )
     assert response.status_code == 303
     response = client.submit(course_path, {"action": "session", "s-day": "2026-11-03", "s-hours": "-3"})
     assert response.status_code == 422
@@ -234,18 +260,28 @@ def test_training_pages(make_client: Any, organiser: Any, register: Any) -> None
     assert len(course.sessions) == 1
     session_id = course.sessions[0].id
     assert (
-        client.submit(course_path, {"action": "attendance", "session": session_id, "present": worker.user_id}).status_code
+        client.submit(
+            course_path, {"action": "attendance", "session": session_id, "present": worker.user_id}
+        ).status_code
         == 303
     )
     assert client.submit(course_path, {"action": "complete", "worker": worker.user_id}).status_code == 303
-    assert {s.skill.code: (s.speed, s.source) for s in worker.skills} == {"steamed_buns": (Decimal(15), "course")}
+    assert {s.skill.code: (s.speed, s.source) for s in worker.skills} == {
+        "steamed_buns": (Decimal(15), "course")
+    }
     page = text(client.get(course_path))
     assert "3 / 3" in page
 
 
 def test_admin_adds_and_renames_a_skill(make_client: Any, make_user: Any) -> None:
     client = make_client(make_user("admin"))
-    data = {"code": "bead_work", "name_zh": "串珠", "name_en": "Bead work", "unit_zh": "串", "unit_en": "string"}
+    data = {
+        "code": "bead_work",
+        "name_zh": "串珠",
+        "name_en": "Bead work",
+        "unit_zh": "串",
+        "unit_en": "string",
+    }
     assert client.submit("/admin/skills", data).status_code == 303
     skill = db.session.scalar(select(Skill).where(Skill.code == "bead_work"))
     assert skill.name_zh == "串珠"
@@ -253,5 +289,6 @@ def test_admin_adds_and_renames_a_skill(make_client: Any, make_user: Any) -> Non
     bad = dict(data, code="Bead Work")
     assert client.submit("/admin/skills", bad).status_code == 422
     response = client.submit(f"/admin/skills/{skill.id}", dict(data, name_zh="手工串珠"))
-    assert response.status_code == 303 and skill.name_zh == "手工串珠"
+    assert response.status_code == 303
+    assert skill.name_zh == "手工串珠"
     assert client.submit(f"/admin/skills/{skill.id}", dict(data, code="beads")).status_code == 422

@@ -29,9 +29,12 @@ def test_register_issues_a_code_and_stores_the_profile(register: Any, organiser:
         hard_to_employ=True,
         hardship_category="older_unemployed",
     )
-    assert code is not None and len(code) == 8 and code.isdigit()
+    assert code is not None
+    assert len(code) == 8
+    assert code.isdigit()
     assert worker.user.mobile == "13812345678"
-    assert worker.user.role == "worker" and worker.user.station_id == organiser.station_id
+    assert worker.user.role == "worker"
+    assert worker.user.station_id == organiser.station_id
     assert {s.skill.code: s.speed for s in worker.skills} == {
         "remote_assembly": Decimal(30),
         "knitting": Decimal("4.5"),
@@ -57,7 +60,8 @@ def test_id_number_is_encrypted_masked_and_revealed_only_with_a_log(register: An
     before = len(audit("worker.id_number.reveal"))
     assert services.reveal_id_number(organiser, worker) == number
     entries = audit("worker.id_number.reveal")
-    assert len(entries) == before + 1 and entries[-1].user_id == organiser.id
+    assert len(entries) == before + 1
+    assert entries[-1].user_id == organiser.id
 
 
 def test_a_worker_cannot_unmask(register: Any) -> None:
@@ -111,7 +115,8 @@ def test_update_changes_fields_and_keeps_the_id_number_when_blank(register: Any,
     assert worker.user.name == "李玉兰"
     assert worker.id_number_masked == masked
     services.update_worker(organiser, worker, services.WorkerInput(), clear_id_number=True)
-    assert worker.id_number_cipher is None and worker.id_number_masked is None
+    assert worker.id_number_cipher is None
+    assert worker.id_number_masked is None
     assert audit("worker.update")[-1].after == {"id_number": None}
 
 
@@ -123,7 +128,8 @@ def test_pause_and_leave_take_the_worker_out_of_planning(register: Any, organise
     services.leave(organiser, b)
     ids = [w.worker_id for w in services.availability(organiser.station_id, date(2026, 12, 7), 7)]
     assert ids == [c.user_id]
-    assert b.user.is_disabled is True and b.left_at is not None
+    assert b.user.is_disabled is True
+    assert b.left_at is not None
     assert db.session.get(WorkerProfile, b.user_id) is not None  # history kept
     services.rejoin(organiser, b)
     services.set_paused(organiser, a, False)
@@ -181,7 +187,8 @@ def test_a_timed_trial_sets_the_speed_and_is_kept(register: Any, organiser: Any)
     trial = services.record_trial(organiser, worker, "remote_assembly", "70", "120")
     assert trial.speed == Decimal(35)
     (skill,) = worker.skills
-    assert skill.speed == Decimal(35) and skill.source == "trial"
+    assert skill.speed == Decimal(35)
+    assert skill.source == "trial"
     services.record_trial(organiser, worker, "knitting", 3, 45)
     assert {s.skill.code: s.speed for s in worker.skills}["knitting"] == Decimal(4)
     assert len(services.trials(worker)) == 2
@@ -192,7 +199,8 @@ def test_a_bad_trial_changes_nothing(register: Any, organiser: Any, pieces: str,
     worker, _ = register(skills="remote_assembly:20")
     with pytest.raises(services.WorkerInputError):
         services.record_trial(organiser, worker, "remote_assembly", pieces, minutes)
-    assert worker.skills[0].speed == Decimal(20) and services.trials(worker) == []
+    assert worker.skills[0].speed == Decimal(20)
+    assert services.trials(worker) == []
 
 
 def test_course_completion_grants_the_skill_once(register: Any, organiser: Any) -> None:
@@ -206,7 +214,8 @@ def test_course_completion_grants_the_skill_once(register: Any, organiser: Any) 
         training.enrol(organiser, course, w)
     training.set_attendance(organiser, course.sessions[0], {new.user_id})
     (p_new, p_skilled) = sorted(training.progress(course), key=lambda p: p.participant.worker_id)
-    assert p_new.attended_hours == Decimal(3) and p_skilled.attended_hours == 0
+    assert p_new.attended_hours == Decimal(3)
+    assert p_skilled.attended_hours == 0
     assert training.complete(organiser, course, new) is True
     assert training.complete(organiser, course, skilled) is False  # keeps the speed they had
     speeds = {
