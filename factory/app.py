@@ -74,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from factory import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from factory.jobs import handlers  # noqa: F401  (every job kind known to web and consumer alike)
     from factory.jobs.queue import configure_queue
 
     configure_queue(app)

@@ -91,6 +91,19 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             connection.close()
 
 
+@pytest.fixture
+def own_queue() -> Iterator[None]:
+    """Let a test point the queue at its own storage and app, and put everything back afterwards."""
+    from factory.jobs import queue
+
+    saved = (queue.huey.storage_class, dict(queue.huey.storage_kwargs), queue.huey.immediate, queue._app)
+    storage = queue.huey.storage
+    yield
+    queue.huey.storage_class, queue.huey.storage_kwargs, immediate, queue._app = saved
+    queue.huey.immediate = immediate
+    queue.huey.storage = storage
+
+
 class Client(FlaskClient):
     """A test client that fills in the CSRF token as a browser would.
 

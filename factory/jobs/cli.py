@@ -15,8 +15,6 @@ cli = AppGroup("jobs", help="Background jobs.")
 @click.option("--workers", default=2, show_default=True, help="Jobs run at once by this consumer.")
 def worker(workers: int) -> None:
     """Run a job consumer (several may run at once, on several machines when the storage is Redis)."""
-    import factory.jobs.handlers  # noqa: F401  (register every job kind)
-
     storage = current_app.config.get("HUEY_URL") or huey.storage_kwargs.get("filename")
     click.echo(f"job consumer: {workers} worker(s), storage {storage}")
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)

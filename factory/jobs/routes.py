@@ -12,6 +12,7 @@ from factory.accounts.models import User
 from factory.extensions import db
 from factory.jobs import services
 from factory.jobs.models import Job
+from factory.jobs.queue import live_progress
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -27,18 +28,21 @@ def get_job_or_404(job_id: int, user: User) -> Job:
 @bp.route("/<int:job_id>")
 @allow()
 def show(job_id: int) -> Any:
-    return render_template("jobs/show.html", job=get_job_or_404(job_id, current_user))
+    job = get_job_or_404(job_id, current_user)
+    progress, message = live_progress(job)
+    return render_template("jobs/show.html", job=job, progress=progress, message=message)
 
 
 @bp.route("/<int:job_id>.json")
 @allow()
 def status(job_id: int) -> Any:
     job = get_job_or_404(job_id, current_user)
+    progress, message = live_progress(job)
     return {
         "id": job.id,
         "status": job.status,
-        "progress": job.progress,
-        "message": job.message,
+        "progress": progress,
+        "message": message,
         "finished": job.finished,
         "has_file": bool(job.result_filename),
     }
