@@ -67,6 +67,10 @@ class _Problems:
 # ---------------------------------------------------------------- input
 
 
+def taken_message() -> str:
+    return _("This mobile number is already registered.")
+
+
 @dataclass
 class WorkerInput:
     """A worker's fields as given by a form, the API or an import row (checked by `check_input`).
@@ -154,7 +158,7 @@ def check_input(
         else:
             owner = lookups.mobile_owner(mobile)
             if owner is not None and owner != worker_id:
-                problems.add("mobile", _("This mobile number is already registered."))
+                problems.add("mobile", taken_message())
     id_number = None
     if data.id_number is not None and data.id_number.strip():
         try:
