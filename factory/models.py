@@ -24,6 +24,18 @@ from factory.production.models import (
     TaskDay,
 )
 from factory.reference.models import District, MinimumWage, Skill
+from factory.workers.models import (
+    Attendance,
+    Course,
+    CourseParticipant,
+    CourseSession,
+    HoursException,
+    SkillTrial,
+    WeeklyHours,
+    WorkerProfile,
+    WorkerReach,
+    WorkerSkill,
+)
 
 __all__ = [
     "Acceptance",
@@ -35,6 +47,11 @@ __all__ = [
     "OrderRequestKey",
     "OrderTarget",
     "ApiToken",
+    "Attendance",
+    "Course",
+    "CourseParticipant",
+    "CourseSession",
+    "HoursException",
     "AuditEntry",
     "District",
     "Enterprise",
@@ -48,9 +65,14 @@ __all__ = [
     "RejectReason",
     "Report",
     "Skill",
+    "SkillTrial",
     "Station",
     "Task",
     "TaskDay",
     "User",
     "UserSession",
+    "WeeklyHours",
+    "WorkerProfile",
+    "WorkerReach",
+    "WorkerSkill",
 ]
