@@ -371,9 +371,7 @@ def _quantities(prefix: str = "material_") -> dict[int, str]:
     return out
 
 
-@bp.route("/production/tasks/<int:task_id>/material/<kind>", methods=["POST"])
-@allow("organiser")
-def move_material(task_id: int, kind: str) -> Any:
+def _move_material(task_id: int, kind: str) -> Any:
     task = get_task_or_404(task_id, current_user)
     note = request.form.get("note", "")
     try:
@@ -383,14 +381,31 @@ def move_material(task_id: int, kind: str) -> Any:
         elif kind == "return":
             material.return_material(task.id, current_user, _quantities(), note)
             flash(_("Material taken back."), "success")
-        elif kind == "loss":
+        else:
             material.record_loss(task.id, current_user, _quantities(), note)
             flash(_("Loss recorded."), "success")
-        else:
-            abort(404)
     except ProductionError as exc:
         return _task_refused(task, exc, kind)
     return redirect(url_for("production.organiser_task", task_id=task.id))
+
+
+@bp.route("/production/tasks/<int:task_id>/material/issue", methods=["POST"])
+@allow("organiser")
+def issue_material(task_id: int) -> Any:
+    """Hand a kit out (the quantities in the form; the whole kit when the form names none)."""
+    return _move_material(task_id, "issue")
+
+
+@bp.route("/production/tasks/<int:task_id>/material/return", methods=["POST"])
+@allow("organiser")
+def return_material(task_id: int) -> Any:
+    return _move_material(task_id, "return")
+
+
+@bp.route("/production/tasks/<int:task_id>/material/loss", methods=["POST"])
+@allow("organiser")
+def record_loss(task_id: int) -> Any:
+    return _move_material(task_id, "loss")
 
 
 @bp.route("/production/tasks/<int:task_id>/inspect", methods=["POST"])
@@ -401,7 +416,10 @@ def inspect(task_id: int) -> Any:
     upload = request.files.get("photo")
     try:
         if upload is not None and upload.filename:
-            data = upload.read(services.PHOTO_LIMIT + 1)
+            try:
+                data = upload.read(services.PHOTO_LIMIT + 1)
+            finally:
+                upload.close()
             photo = (services.check_photo(data), data)
         on, problem = parse_date(request.form.get("inspected_on") or local_today().isoformat())
         if problem or on is None:

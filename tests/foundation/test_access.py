@@ -66,6 +66,7 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
 
         worker = workers.ensure_profile(users["worker"])
         course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
+        task, inspection, reason = _task_with_inspection(order, users["worker"], users["organiser"])
         out[side] = {
             "station": station,
             "enterprise": enterprise,
@@ -76,8 +77,24 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
             "delivery": delivery,
             "worker": worker,
             "course": course,
+            "task": task,
+            "inspection": inspection,
+            "reason": reason,
         }
     return out
+
+
+def _task_with_inspection(order: Any, worker: Any, organiser: Any) -> tuple[Any, Any, Any]:
+    """Lot 2 of the order given to the station's worker, reported and inspected, and a reject reason."""
+    from datetime import date
+
+    from factory.production import floor
+    from factory.production import services as production
+
+    task = production.create_task(order.lots[1].id, worker.id, organiser)
+    production.record_report(task.id, worker, 5, "k", "h")
+    inspection = production.record_inspection(task.id, organiser, 4, 1, "脏污", date.today(), False)
+    return task, inspection, floor.reject_reasons(task.station_id)[0]
 
 
 def _order_with_delivery(coordinator: Any, organiser: Any, station: Any) -> tuple[Any, Any]:
@@ -130,6 +147,9 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "worker_id": b["worker"].user_id,
         "course_id": b["course"].id,
         "skill_id": b["course"].skill_id,  # skills are reference data: only the administrator edits them
+        "task_id": b["task"].id,
+        "inspection_id": b["inspection"].id,
+        "reason_id": b["reason"].id,
     }
 
 

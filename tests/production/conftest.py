@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -97,3 +99,23 @@ def task(lots: list[Lot], worker: Any, organiser: Any, station: Any) -> Any:
 
 def report(task: Any, worker: Any, pieces: int, key: str | None = None) -> Any:
     return services.record_report(task.id, worker, pieces, key or uuid.uuid4().hex, body_hash(pieces))
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block (savepoints left out)."""
+    from sqlalchemy import event
+
+    from factory.extensions import db
+
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
