@@ -25,7 +25,12 @@ from factory.access import allow
 from factory.accounts.models import Role, Station, User
 from factory.extensions import db
 from factory.orders.services import local_today, parse_date
-from factory.production import floor, material, services
+from factory.production import (
+    floor,
+    locking,  # noqa: F401  (SQLite write lock for report and inspection requests)
+    material,
+    services,
+)
 from factory.production.models import DEAD, Inspection, InspectionPhoto, MaterialMovement, Report, Task
 from factory.production.services import ProductionError
 

@@ -1,0 +1,51 @@
+"""SQLite: the requests that record reports and inspections take the write lock when they begin.
+
+A request reads before it writes (the user, the task). On SQLite in WAL mode, a transaction that began by
+reading cannot upgrade to writing once another writer has committed since: it fails at once with "database
+is locked" instead of waiting. These requests therefore begin with BEGIN IMMEDIATE (see `_sqlite_begin` in
+factory/app.py, which reads `conn.info["immediate"]`) and wait their turn. PostgreSQL needs none of this:
+row locks and the unique key on (worker, idempotency key) do the work there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+WRITE_ENDPOINTS = frozenset(
+    {
+        "production.report",
+        "production.inspect",
+        "production.reassign",
+        "production.decline",
+        "production.issue_material",
+        "production.return_material",
+        "production.record_loss",
+        "api.create_report",
+        "api.create_inspection",
+    }
+)
+_MINE = "production_immediate"
+
+
+@event.listens_for(Engine, "engine_connect")
+def _immediate_for_writes(conn: Any) -> None:
+    if (
+        conn.dialect.name == "sqlite"
+        and has_request_context()
+        and request.method == "POST"
+        and request.endpoint in WRITE_ENDPOINTS
+        and "immediate" not in conn.info
+    ):
+        conn.info["immediate"] = True
+        conn.info[_MINE] = True
+
+
+@event.listens_for(Engine, "begin")
+def _reset(conn: Any) -> None:
+    """Runs after factory.app's listener has begun the transaction: the next one is an ordinary BEGIN."""
+    if conn.info.pop(_MINE, False):
+        conn.info.pop("immediate", None)
