@@ -294,7 +294,20 @@ def _worker_profiles() -> None:
     seed_workers()
 
 
-STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people, _worker_profiles, _orders]
+def _production() -> None:
+    from factory.production.demo import seed_production
+
+    seed_production()
+
+
+STEPS: list[Callable[[], None]] = [
+    load_reference_data,
+    _tenants,
+    _people,
+    _worker_profiles,
+    _orders,
+    _production,
+]
 
 
 def seed() -> None:

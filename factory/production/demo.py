@@ -1,0 +1,102 @@
+"""Demo production: tasks for the demo workers on the lots their stations took on, with two weeks of history.
+
+So that a worker's phone shows something before any plan is published: one task under way today, one
+finished and inspected last week, one starting tomorrow, some lots handed in and waiting for inspection.
+Only a station without any task gets them, so running the demo again changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from factory.accounts.models import Role, Station, User
+from factory.extensions import db
+from factory.orders.models import Lot
+from factory.orders.services import local_today
+from factory.production import floor, material, services
+from factory.production.models import Task, TaskStatus
+from factory.types import utcnow
+
+LOTS_PER_STATION = 12
+
+
+def _spread(pieces: int, first: int, days: int) -> list[tuple[object, Decimal]]:
+    today = local_today()
+    share = (Decimal(pieces) / days).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    out = [(today + timedelta(days=first + i), share) for i in range(days)]
+    last_day, _ = out[-1]
+    out[-1] = (last_day, Decimal(pieces) - share * (days - 1))
+    return out  # type: ignore[return-value]
+
+
+def _report(task: Task, worker: User, pieces: int, days_ago: int, n: int) -> None:
+    report, created = services.record_report(task.id, worker, pieces, f"demo-{task.id}-{n}", "demo")
+    if created:
+        report.reported_on = local_today() - timedelta(days=days_ago)
+        report.created_at = utcnow() - timedelta(days=days_ago, hours=3)
+
+
+def seed_production() -> None:
+    today = local_today()
+    for station in db.session.scalars(select(Station).order_by(Station.id)):
+        organiser = db.session.scalar(
+            select(User).where(User.station_id == station.id, User.role == Role.ORGANISER).order_by(User.id)
+        )
+        workers = list(
+            db.session.scalars(
+                select(User)
+                .where(User.station_id == station.id, User.role == Role.WORKER)
+                .order_by(User.mobile)
+            )
+        )
+        if organiser is None or not workers:
+            continue
+        if db.session.scalar(select(Task.id).where(Task.station_id == station.id).limit(1)) is not None:
+            continue  # the station's floor is running already (an earlier demo run, or a published plan)
+        had_task = select(Task.lot_id)
+        lots = list(
+            db.session.scalars(
+                select(Lot)
+                .where(Lot.station_id == station.id, Lot.id.not_in(had_task))
+                .order_by(Lot.order_id, Lot.index)
+                .limit(LOTS_PER_STATION)
+            )
+        )
+        reasons = floor.reject_reasons(station.id)
+        for i, lot in enumerate(lots):
+            kind = i % 4
+            # the first worker (the README login) gets one of each kind; the others share the rest
+            worker = workers[0] if i < 4 else workers[1 + (i - 4) % max(1, len(workers) - 1)]
+            if kind == 0:  # under way: began three days ago, ends the day after tomorrow
+                task = services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, -3, 6))
+                material.issue_material(task.id, organiser)
+                for n, back in enumerate((3, 2, 1)):
+                    _report(task, worker, max(1, lot.pieces // 8), back, n)
+            elif kind == 1:  # last week's lot: made, handed in, inspected with a few rejects
+                task = services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, -12, 4))
+                material.issue_material(task.id, organiser)
+                _report(task, worker, lot.pieces // 2, 11, 0)
+                _report(task, worker, lot.pieces - lot.pieces // 2, 9, 1)
+                bad = max(1, lot.pieces // 40)
+                services.record_inspection(
+                    task.id,
+                    organiser,
+                    lot.pieces - bad,
+                    bad,
+                    "边角",
+                    today - timedelta(days=8),
+                    False,
+                    reason_code=reasons[0].code if reasons else None,
+                )
+            elif kind == 2:  # starts tomorrow: the kit is prepared today
+                services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, 1, 3))
+            else:  # handed in yesterday, waiting for inspection
+                task = services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, -4, 3))
+                material.issue_material(task.id, organiser)
+                _report(task, worker, lot.pieces, 1, 0)
+                task.status = TaskStatus.RETURNED.value
+                task.returned_at = utcnow() - timedelta(days=1)
+    db.session.flush()
