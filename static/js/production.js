@@ -61,7 +61,7 @@
 
   function flush() {
     var items = load();
-    if (sending || !items.length) { show(); return; }
+    if (sending || !items.length) { return; }
     if (navigator.onLine === false) { show(box && box.getAttribute("data-offline")); return; }
     sending = true;
     var item = items[0];

@@ -1,0 +1,149 @@
+"""The floor on a 360x640 phone in Chinese: a worker reports through a lost network; an organiser hands
+material out and takes it back, inspects and sends pieces back for rework."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from factory.extensions import db
+from factory.production.models import Inspection, MaterialMovement, Report, Task
+from tests.e2e.conftest import login, shot
+
+WORKER = "13900000001"  # the first demo worker of 辽源路 (README's worker login)
+ORGANISER = "13800000021"  # 李秀英, the organiser there
+
+
+def _task(live_app: Any, task_id: int) -> tuple[int, int]:
+    with live_app.app_context():
+        task = db.session.get(Task, task_id)
+        reports = db.session.scalar(select(func.count(Report.id)).where(Report.task_id == task_id))
+        out = (task.reported, reports)
+        db.session.remove()
+    return out
+
+
+def test_worker_reports_offline_twice_and_it_counts_once(page: Any, live_app: Any) -> None:
+    login(page, WORKER)
+    page.click("nav >> text=今天")
+    card = page.locator("article.task").first
+    assert card.locator("h2").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "worker-today")
+    form = card.locator("form.report")
+    task_id = int(form.get_attribute("data-task"))
+    reported_before, reports_before = _task(live_app, task_id)
+    left_before = int(card.locator("[data-left-of]").inner_text())
+
+    page.context.set_offline(True)
+    for _ in range(4):
+        form.locator("button.step[data-step='1']").click()  # + four times
+    assert form.locator("input[name=pieces]").input_value() == "4"
+    form.locator("button.wide").click()
+    outbox = page.locator("#outbox")
+    assert "待发送：1" in outbox.inner_text()
+    assert "没有网络" in outbox.inner_text()
+    form.locator("button.wide").click()  # no answer came, so the worker taps again
+    assert "待发送：1" in outbox.inner_text()
+    shot(page, "worker-offline-outbox", full_page=False)
+    assert _task(live_app, task_id) == (reported_before, reports_before)  # nothing reached the server
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_have_text("已发送，只计一次。")
+    assert int(card.locator("[data-left-of]").inner_text()) == left_before - 4
+    assert _task(live_app, task_id) == (reported_before + 4, reports_before + 1)
+
+    # the phone sends the same report again (its answer was lost on the way back): still counted once
+    page.evaluate(
+        """([task, url]) => {
+            const items = [{key: 'replayed-' + task, url: url, task: String(task), pieces: 2, at: Date.now()}];
+            localStorage.setItem('mf.outbox.v1', JSON.stringify(items.concat(items)));
+            document.getElementById('outbox').textContent = '';
+            window.dispatchEvent(new Event('online'));
+        }""",
+        [task_id, form.get_attribute("action")],
+    )
+    expect(outbox).to_have_text("已发送，只计一次。")
+    assert page.evaluate("() => localStorage.getItem('mf.outbox.v1')") == "[]"
+    assert _task(live_app, task_id) == (reported_before + 6, reports_before + 2)
+    page.reload()
+    assert int(page.locator(f"[data-left-of='{task_id}']").inner_text()) == left_before - 6
+
+
+def test_worker_page_without_javascript_reports_once(browser: Any, base_url: str, live_app: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, locale="zh-CN", base_url=base_url, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        login(page, "13900000021")  # the first worker of 东山社区
+        page.goto("/today")
+        form = page.locator("form.report").first
+        task_id = int(form.get_attribute("data-task"))
+        before = _task(live_app, task_id)
+        form.locator("input[name=pieces]").fill("3")
+        form.locator("button.wide").click()
+        assert "已记录 3 件" in page.content()
+        assert _task(live_app, task_id) == (before[0] + 3, before[1] + 1)
+    finally:
+        context.close()
+
+
+def test_organiser_material_inspection_and_rework(page: Any, live_app: Any) -> None:
+    login(page, ORGANISER)
+    page.click("nav >> text=今日看板")
+    assert page.locator("h1").inner_text().startswith("今日看板")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "organiser-day-board")
+
+    # a lot handed in yesterday: inspect it, three pieces go back for rework
+    page.locator("#inspect li a").first.click()
+    task_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    waiting = int(page.locator("#accepted").get_attribute("max"))
+    page.fill("#accepted", str(waiting - 3))
+    page.fill("#rejected", "3")
+    page.select_option("#reason_code", label="做工粗糙")
+    page.fill("#reason", "针脚松")
+    page.check("input[name=rework]")
+    page.click("button:has-text('记录质检')")
+    assert "已记录质检结果" in page.content()
+    assert "有 3 件在工人手上返工" in page.content()
+    shot(page, "organiser-inspection")
+
+    # more than is waiting is refused with a message, and nothing is kept
+    page.fill("#accepted", "3")  # the three in rework are all that wait now
+    page.fill("#rejected", "2")
+    page.fill("#reason", "脏污")
+    page.click("button:has-text('记录质检')")
+    assert "待质检" in page.content() and "只有 3 件" in page.content()
+
+    # take back what was left over
+    page.click("summary:has-text('退料')")
+    page.locator("form[action$='/material/return'] input[name^=material_]").first.fill("1")
+    page.locator("form[action$='/material/return'] button").click()
+    assert "已退料" in page.content()
+
+    with live_app.app_context():
+        task = db.session.get(Task, task_id)
+        assert (task.rework, task.status) == (3, "in_progress")
+        inspection = db.session.scalar(
+            select(Inspection).where(Inspection.task_id == task_id).order_by(Inspection.id.desc())
+        )
+        assert (inspection.rejected, inspection.rework, inspection.reason) == (3, True, "做工粗糙：针脚松")
+        kinds = set(
+            db.session.scalars(select(MaterialMovement.kind).where(MaterialMovement.task_id == task_id))
+        )
+        assert kinds == {"issue", "return"}
+        db.session.remove()
+
+    # tomorrow's kits: hand one out
+    page.click("text=今日看板")
+    page.locator("section:has(h2:has-text('明天要备的物料')) li a").first.click()
+    page.click("form[action$='/material/issue'] button")
+    assert "已发料" in page.content() and "已领料" in page.content()
+    page.goto("/production/material")
+    assert "差额" in page.content()
+    shot(page, "organiser-material-ledger")
