@@ -13,6 +13,7 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.planning.models import PlanPin, PlanRun
 from factory.reference.models import District, MinimumWage, Skill
 from factory.workers.models import (
     Attendance,
@@ -28,6 +29,8 @@ from factory.workers.models import (
 )
 
 __all__ = [
+    "PlanPin",
+    "PlanRun",
     "Acceptance",
     "Delivery",
     "DeliveryLine",
