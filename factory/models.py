@@ -14,6 +14,16 @@ from factory.orders.models import (
     OrderTarget,
 )
 from factory.planning.models import PlanPin, PlanRun
+from factory.production.models import (
+    Inspection,
+    InspectionPhoto,
+    MaterialMovement,
+    Notice,
+    RejectReason,
+    Report,
+    Task,
+    TaskDay,
+)
 from factory.reference.models import District, MinimumWage, Skill
 from factory.workers.models import (
     Attendance,
@@ -48,12 +58,20 @@ __all__ = [
     "AuditEntry",
     "District",
     "Enterprise",
+    "Inspection",
+    "InspectionPhoto",
     "Job",
     "LoginFailure",
+    "MaterialMovement",
     "MinimumWage",
+    "Notice",
+    "RejectReason",
+    "Report",
     "Skill",
     "SkillTrial",
     "Station",
+    "Task",
+    "TaskDay",
     "User",
     "UserSession",
     "WeeklyHours",
