@@ -127,7 +127,9 @@ def show(run_id: int) -> Any:
         progress, message = live_progress(run.job) if run.job else (0, "")
         return render_template("planning/running.html", run=run, progress=progress, message=message, own=own)
     page = services.review_page(run, station_id=_scope(current_user))
-    others = [r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id]
+    others = [
+        r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id
+    ]
     workers = sorted(
         ((w["id"], page.names.get(int(w["id"][1:]), w["id"])) for w in run.instance["workers"]),
         key=lambda x: x[1],
@@ -176,11 +178,15 @@ def _refuse(run: PlanRun, exc: PlanningError) -> Any:
     """Show the run again with the refusal; the 4xx status rolls everything back."""
     if run.state != "done":
         return (
-            render_template("planning/running.html", run=run, progress=0, message="", own=True, refusal=exc.message),
+            render_template(
+                "planning/running.html", run=run, progress=0, message="", own=True, refusal=exc.message
+            ),
             exc.status,
         )
     page = services.review_page(run, station_id=_scope(current_user))
-    others = [r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id]
+    others = [
+        r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id
+    ]
     workers = sorted(
         ((w["id"], page.names.get(int(w["id"][1:]), w["id"])) for w in run.instance["workers"]),
         key=lambda x: x[1],

@@ -625,7 +625,7 @@ def _names(ids: Iterable[int]) -> dict[int, str]:
     ids = list(set(ids))
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+    return {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 @dataclass
