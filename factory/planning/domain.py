@@ -150,7 +150,8 @@ def build_instance(
                         "skill": order.skill,
                         "quantity": sum(x.pieces for x in lots),
                         "lot_size": size,
-                        "due_day": min(max(due, 0), days - 1),
+                        # an overdue order is still to be made: within the horizon, first
+                        "due_day": days - 1 if overdue else min(due, days - 1),
                         "piece_rate_fen": rate_fen(order.rate_units),
                         "weight": OVERDUE_WEIGHT if overdue else 1,
                         "stations": [sid(station_id)],
