@@ -70,7 +70,9 @@ def test_pin_move_refusal_rerun_compare_publish(world: World, make_client: Any) 
     lot_id = min(held)
     path = f"/planning/runs/{run.id}"
     # a move that breaks a rule is refused, with the rule named, and nothing changes
-    refused = client.submit(f"{path}/move", {"lot_id": lot_id, "worker_id": world.workers[2].id}, token_from=path)
+    refused = client.submit(
+        f"{path}/move", {"lot_id": lot_id, "worker_id": world.workers[2].id}, token_from=path
+    )
     assert refused.status_code == 422
     assert "赵师傅" in refused.get_data(as_text=True)
     db.session.refresh(run)
@@ -88,7 +90,9 @@ def test_pin_move_refusal_rerun_compare_publish(world: World, make_client: Any) 
     assert compare.status_code == 200
     assert f"#{run.id}" in compare.get_data(as_text=True)
     # publish: the workers get their tasks
-    published = client.submit(f"/planning/runs/{second.id}/publish", {}, token_from=f"/planning/runs/{second.id}")
+    published = client.submit(
+        f"/planning/runs/{second.id}/publish", {}, token_from=f"/planning/runs/{second.id}"
+    )
     assert published.status_code == 303
     tasks = db.session.scalars(select(Task)).all()
     assert {t.lot_id for t in tasks} == set(held)
@@ -104,7 +108,9 @@ def test_the_run_page_shows_progress_and_cancel_while_it_runs(world: World, make
     job = Job(kind="plan_solve", user_id=world.organiser.id, params={}, status="running")
     db.session.add(job)
     db.session.flush()
-    run = PlanRun(station_id=world.station.id, start_date=default_start(), days=14, instance={}, lots={}, job_id=job.id)
+    run = PlanRun(
+        station_id=world.station.id, start_date=default_start(), days=14, instance={}, lots={}, job_id=job.id
+    )
     db.session.add(run)
     db.session.flush()
     client = make_client(world.organiser)
