@@ -10,9 +10,8 @@ from sqlalchemy import select
 from factory.extensions import db
 from factory.planning import domain
 from factory.planning.models import PlanPin, PlanRun
-from factory.production.models import Task
-
 from factory.planning.services import default_start
+from factory.production.models import Task
 
 from .conftest import World
 
