@@ -164,9 +164,9 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
     }
 
 
-# Parameters whose objects are not tenant-scoped for the roles allowed to use the route, or that the
-# administrator (the city's employment service) sees in every station by design.
-ADMIN_ONLY_PARAMS = {
+# Parameters the administrator (the city's employment service) may reach in every tenant by design, or that
+# name reference data only the administrator edits; the administrator skips them in the tenant walk.
+ADMIN_SEES_EVERY_TENANT = {
     "user_id",
     "wage_id",
     "district_id",
@@ -202,7 +202,7 @@ def test_no_role_reaches_another_tenants_objects(
     for rule in object_rules(app):
         with app.test_request_context():
             roles = declared_roles(rule.endpoint)
-        if rule.arguments & ADMIN_ONLY_PARAMS and role == "admin":
+        if rule.arguments & ADMIN_SEES_EVERY_TENANT and role == "admin":
             continue  # the administrator manages every account by design
         path = rule.rule
         for name in rule.arguments:
