@@ -639,6 +639,19 @@ class ReviewPage:
     holders: dict[int, int]  # lot id -> worker id
     gap: int | None
 
+    def unplaced_groups(self) -> list[tuple[int, str, list[int], str]]:
+        """Unplaced lots grouped by order and reason: (order id, reason, lot ids, lot numbers as ranges)."""
+        from factory.orders.services import lot_ranges
+
+        groups: dict[tuple[int, str], list[int]] = {}
+        for u in self.review.unplaced:
+            key = (domain.order_id_of(u.order_key), self.reasons.get(u.lot_id, ""))
+            groups.setdefault(key, []).append(u.lot_id)
+        return [
+            (order_id, reason, lots, lot_ranges([self.lots[x] for x in lots if x in self.lots]))
+            for (order_id, reason), lots in groups.items()
+        ]
+
 
 def review_page(run: PlanRun, station_id: int | None = None) -> ReviewPage:
     """Everything the review page shows; a station looking at a city run sees its share."""
