@@ -552,7 +552,7 @@ def publish(actor: User, run: PlanRun) -> Any:
     else:
         db.session.execute(select(Station.id).order_by(Station.id).with_for_update())
     db.session.refresh(run, ["published_at"])
-    scope = PlanRun.station_id.is_(None)
+    scope: Any = PlanRun.station_id.is_(None)
     if run.station_id is not None:
         scope = (PlanRun.station_id == run.station_id) | PlanRun.station_id.is_(None)
     newer = db.session.scalar(
