@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "factory.orders.routes",
     "factory.api.routes",
     "factory.workers.routes",
+    "factory.planning.routes",
 ]
 
 CLI_GROUPS = [

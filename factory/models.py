@@ -13,6 +13,17 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.planning.models import PlanPin, PlanRun
+from factory.production.models import (
+    Inspection,
+    InspectionPhoto,
+    MaterialMovement,
+    Notice,
+    RejectReason,
+    Report,
+    Task,
+    TaskDay,
+)
 from factory.reference.models import District, MinimumWage, Skill
 from factory.workers.models import (
     Attendance,
@@ -28,6 +39,8 @@ from factory.workers.models import (
 )
 
 __all__ = [
+    "PlanPin",
+    "PlanRun",
     "Acceptance",
     "Delivery",
     "DeliveryLine",
@@ -45,12 +58,20 @@ __all__ = [
     "AuditEntry",
     "District",
     "Enterprise",
+    "Inspection",
+    "InspectionPhoto",
     "Job",
     "LoginFailure",
+    "MaterialMovement",
     "MinimumWage",
+    "Notice",
+    "RejectReason",
+    "Report",
     "Skill",
     "SkillTrial",
     "Station",
+    "Task",
+    "TaskDay",
     "User",
     "UserSession",
     "WeeklyHours",

@@ -66,6 +66,7 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
 
         worker = workers.ensure_profile(users["worker"])
         course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
+        run, pin = _plan_run_with_pin(users["organiser"], station, order)
         out[side] = {
             "station": station,
             "enterprise": enterprise,
@@ -76,8 +77,35 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
             "delivery": delivery,
             "worker": worker,
             "course": course,
+            "run": run,
+            "pin": pin,
         }
     return out
+
+
+def _plan_run_with_pin(organiser: Any, station: Any, order: Any) -> tuple[Any, Any]:
+    """A finished planning run of `station` with one pinned lot."""
+    from datetime import date
+
+    from factory.planning.models import PlanPin, PlanRun
+
+    run = PlanRun(
+        station_id=station.id,
+        status="done",
+        start_date=date.today(),
+        days=1,
+        instance={},
+        lots={},
+        plan={"assignments": [], "unassigned": [], "stats": {}},
+        stats={},
+        created_by_id=organiser.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    pin = PlanPin(station_id=station.id, run_id=run.id, lot_id=order.lots[0].id, worker_id=organiser.id)
+    db.session.add(pin)
+    db.session.flush()
+    return run, pin
 
 
 def _order_with_delivery(coordinator: Any, organiser: Any, station: Any) -> tuple[Any, Any]:
@@ -130,6 +158,9 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "worker_id": b["worker"].user_id,
         "course_id": b["course"].id,
         "skill_id": b["course"].skill_id,  # skills are reference data: only the administrator edits them
+        "run_id": b["run"].id,
+        "plan_id": b["run"].id,
+        "pin_id": b["pin"].id,
     }
 
 
@@ -144,6 +175,8 @@ ADMIN_SEES_EVERY_TENANT = {
     "skill_id",
     "worker_id",
     "course_id",
+    "run_id",  # the administrator sees every station's plans
+    "plan_id",
 }
 
 
