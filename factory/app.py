@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "factory.production.routes",
     "factory.api.routes",
     "factory.workers.routes",
+    "factory.planning.routes",
 ]
 
 CLI_GROUPS = [

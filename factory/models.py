@@ -13,6 +13,7 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.planning.models import PlanPin, PlanRun
 from factory.production.models import (
     Inspection,
     InspectionPhoto,
@@ -38,6 +39,8 @@ from factory.workers.models import (
 )
 
 __all__ = [
+    "PlanPin",
+    "PlanRun",
     "Acceptance",
     "Delivery",
     "DeliveryLine",

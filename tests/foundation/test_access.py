@@ -67,6 +67,7 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
         worker = workers.ensure_profile(users["worker"])
         course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
         task, inspection, reason = _task_with_inspection(order, users["worker"], users["organiser"])
+        run, pin = _plan_run_with_pin(users["organiser"], station, order)
         out[side] = {
             "station": station,
             "enterprise": enterprise,
@@ -80,6 +81,8 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
             "task": task,
             "inspection": inspection,
             "reason": reason,
+            "run": run,
+            "pin": pin,
         }
     return out
 
@@ -95,6 +98,31 @@ def _task_with_inspection(order: Any, worker: Any, organiser: Any) -> tuple[Any,
     production.record_report(task.id, worker, 5, "k", "h")
     inspection = production.record_inspection(task.id, organiser, 4, 1, "脏污", date.today(), False)
     return task, inspection, floor.reject_reasons(task.station_id)[0]
+
+
+def _plan_run_with_pin(organiser: Any, station: Any, order: Any) -> tuple[Any, Any]:
+    """A finished planning run of `station` with one pinned lot."""
+    from datetime import date
+
+    from factory.planning.models import PlanPin, PlanRun
+
+    run = PlanRun(
+        station_id=station.id,
+        status="done",
+        start_date=date.today(),
+        days=1,
+        instance={},
+        lots={},
+        plan={"assignments": [], "unassigned": [], "stats": {}},
+        stats={},
+        created_by_id=organiser.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    pin = PlanPin(station_id=station.id, run_id=run.id, lot_id=order.lots[0].id, worker_id=organiser.id)
+    db.session.add(pin)
+    db.session.flush()
+    return run, pin
 
 
 def _order_with_delivery(coordinator: Any, organiser: Any, station: Any) -> tuple[Any, Any]:
@@ -150,6 +178,9 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "task_id": b["task"].id,
         "inspection_id": b["inspection"].id,
         "reason_id": b["reason"].id,
+        "run_id": b["run"].id,
+        "plan_id": b["run"].id,
+        "pin_id": b["pin"].id,
     }
 
 
@@ -164,6 +195,8 @@ ADMIN_SEES_EVERY_TENANT = {
     "skill_id",
     "worker_id",
     "course_id",
+    "run_id",  # the administrator sees every station's plans
+    "plan_id",
 }
 
 

@@ -1,0 +1,717 @@
+"""Planning runs: build the instance from the database, solve it as a job, review, pin, move, compare, publish."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from factory.accounts.models import Role, Station, User
+from factory.audit.services import record
+from factory.extensions import db
+from factory.jobs import services as jobs
+from factory.jobs.models import Job
+from factory.jobs.queue import JobCancelled, handler
+from factory.orders.domain import OrderStatus
+from factory.orders.models import Lot, Order
+from factory.orders.services import local_today
+from factory.planning import domain
+from factory.planning.domain import PlanningError
+from factory.planning.models import PlanPin, PlanRun
+from factory.reference.models import Skill
+from factory.scheduling import InstanceError, solve
+from factory.types import utcnow
+
+DEFAULT_DAYS = 14
+MAX_DAYS = 60
+PLANNABLE_ORDER_STATUSES = (OrderStatus.ACCEPTED.value, OrderStatus.IN_PRODUCTION.value)
+JOB_KIND = "plan_solve"
+
+
+def default_start() -> date:
+    return local_today() + timedelta(days=1)
+
+
+def time_limit() -> int:
+    return int(current_app.config.get("PLANNING_TIME_LIMIT", 30))
+
+
+# ------------------------------------------------------------------ what the instance is made of
+
+
+def _started_lots() -> Any:
+    """A subquery of lot ids whose material is with a worker already (or further): never replanned."""
+    from factory.production.models import STARTED, Task
+
+    return select(Task.lot_id).where(Task.status.in_(STARTED))
+
+
+def open_orders(station_id: int | None) -> list[domain.OrderIn]:
+    """Accepted orders with their lots allotted to the station (every station for the city) that no
+    worker has picked up yet."""
+    stmt = (
+        select(Lot)
+        .join(Order, Order.id == Lot.order_id)
+        .where(Order.status.in_(PLANNABLE_ORDER_STATUSES), Lot.id.not_in(_started_lots()))
+        .options(selectinload(Lot.order))
+        .order_by(Lot.order_id, Lot.index)
+    )
+    stmt = stmt.where(Lot.station_id == station_id if station_id is not None else Lot.station_id.is_not(None))
+    by_order: dict[int, list[Lot]] = defaultdict(list)
+    orders: dict[int, Order] = {}
+    for lot in db.session.scalars(stmt):
+        by_order[lot.order_id].append(lot)
+        orders[lot.order_id] = lot.order
+    return [
+        domain.OrderIn(
+            id=o.id,
+            product=o.product,
+            skill=o.skill.code,
+            lot_size=o.lot_size,
+            due_date=o.due_date,
+            rate_units=o.piece_rate_units,
+            lots=[domain.LotIn(x.id, x.index, x.pieces, x.station_id or 0) for x in by_order[o.id]],
+        )
+        for o in orders.values()
+    ]
+
+
+def _committed_hours(
+    speeds: Mapping[int, Mapping[str, Decimal]], start: date, days: int, planned_lots: set[int]
+) -> dict[int, list[float]]:
+    """Hours each worker already owes on each day to live tasks of lots this run does not plan
+    (material picked up, or another station's plan)."""
+    from factory.production.models import DEAD, Task, TaskDay
+
+    out: dict[int, list[float]] = {}
+    if not speeds:
+        return out
+    rows = db.session.execute(
+        select(Task.worker_id, Task.lot_id, Skill.code, TaskDay.day, TaskDay.pieces)
+        .join(TaskDay, TaskDay.task_id == Task.id)
+        .join(Order, Order.id == Task.order_id)
+        .join(Skill, Skill.id == Order.skill_id)
+        .where(
+            Task.worker_id.in_(list(speeds)),
+            Task.status.not_in(DEAD),
+            TaskDay.day >= start,
+            TaskDay.day < start + timedelta(days=days),
+        )
+    )
+    for worker_id, lot_id, skill, day, pieces in rows:
+        if lot_id in planned_lots:
+            continue
+        speed = speeds[worker_id].get(skill)
+        if not speed:
+            continue
+        hours = out.setdefault(worker_id, [0.0] * days)
+        hours[(day - start).days] += float(pieces) / float(speed)
+    return out
+
+
+def workers_for(
+    station_id: int | None, start: date, days: int, planned_lots: set[int]
+) -> list[domain.WorkerIn]:
+    """Active workers with their hours less what they already owe elsewhere; a station's run also counts
+    workers of other stations who said they would fetch material from it."""
+    from factory.workers.services import availability
+
+    if station_id is not None:
+        found = availability(station_id, start, days, include_visitors=True)
+    else:
+        found = []
+        for sid in db.session.scalars(select(Station.id).order_by(Station.id)):
+            found.extend(availability(sid, start, days))
+    committed = _committed_hours({w.worker_id: w.speeds for w in found}, start, days, planned_lots)
+    out = []
+    for w in found:
+        owed = committed.get(w.worker_id, [0.0] * days)
+        hours = [max(0.0, float(h) - o) for h, o in zip(w.hours, owed, strict=True)]
+        out.append(
+            domain.WorkerIn(
+                id=w.worker_id,
+                station_id=w.station_id,
+                name=w.name,
+                speeds={k: float(v) for k, v in w.speeds.items()},
+                hours=hours,
+                reach=dict(w.reach),
+                priority=w.priority,
+            )
+        )
+    return out
+
+
+def pins_for(station_id: int | None) -> list[PlanPin]:
+    stmt = select(PlanPin).order_by(PlanPin.id)
+    stmt = stmt.where(
+        PlanPin.station_id == station_id if station_id is not None else PlanPin.station_id.is_(None)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def current_holders(lot_ids: Iterable[int]) -> dict[int, int]:
+    """lot id -> worker id of the live tasks of these lots."""
+    from factory.production.models import DEAD, Task
+
+    ids = list(lot_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Task.lot_id, Task.worker_id).where(Task.lot_id.in_(ids), Task.status.not_in(DEAD))
+    )
+    return {lot_id: worker_id for lot_id, worker_id in rows}
+
+
+@dataclass
+class Built:
+    instance: dict[str, Any]
+    lots: dict[str, list[int]]
+    previous_plan: dict[str, Any] | None
+    dropped_pins: list[tuple[int, int]]
+
+
+def build(station_id: int | None, start: date, days: int, previous: PlanRun | None = None) -> Built:
+    """The instance of a run of `station_id` (None: the city) from `start` over `days` days."""
+    orders = open_orders(station_id)
+    planned = {lot.id for o in orders for lot in o.lots}
+    workers = workers_for(station_id, start, days, planned)
+    station_ids = {w.station_id for w in workers} | {lot.station_id for o in orders for lot in o.lots}
+    if station_id is not None:
+        station_ids.add(station_id)
+    stations = [
+        domain.StationIn(s.id, s.name, s.district.name if s.district else "")
+        for s in db.session.scalars(select(Station).where(Station.id.in_(station_ids)).order_by(Station.id))
+    ]
+    pins = [(p.lot_id, p.worker_id) for p in pins_for(station_id)]
+    instance, lot_map, dropped = domain.build_instance(
+        start=start,
+        days=days,
+        stations=stations,
+        workers=workers,
+        orders=orders,
+        pins=pins,
+        city=station_id is None,
+    )
+    if previous is not None and previous.plan:
+        previous_plan = domain.translate_plan(previous.plan, previous.lots, lot_map)
+    else:  # stay close to what the workers were told last time
+        previous_plan = domain.plan_from_holders(current_holders(planned), lot_map)
+    return Built(instance, lot_map, previous_plan, dropped)
+
+
+# ------------------------------------------------------------------ plain words
+
+
+def skill_name(code: str) -> str:
+    skill = db.session.scalar(select(Skill).where(Skill.code == code))
+    return skill.display_name(str(get_locale() or "zh")) if skill else code
+
+
+def station_name(text_id: str) -> str:
+    station = db.session.get(Station, domain.id_number(text_id))
+    return station.name if station else text_id
+
+
+def worker_name(text_id: str) -> str:
+    user = db.session.get(User, domain.id_number(text_id))
+    return user.name if user else text_id
+
+
+def reason_text(
+    code: str, params: Mapping[str, Any], start: date, horizon_days: int, due_date: date | None
+) -> str:
+    """Why a lot is not placed, from the engine's reason code and its params."""
+    skill = skill_name(str(params.get("skill", "")))
+    if code == "no_skill":
+        return _("No worker can do “%(skill)s”.", skill=skill)
+    if code == "no_reachable_station":
+        names = "、".join(station_name(s) for s in params.get("stations", []))
+        return _(
+            "The workers who can do “%(skill)s” are too far from %(stations)s, or cannot get there.",
+            skill=skill,
+            stations=names,
+        )
+    end = start + timedelta(days=horizon_days - 1)
+    if code == "no_time_before_due":
+        if due_date is not None and due_date > end:
+            return _(
+                "The workers who can do “%(skill)s” do not have enough hours in these %(days)s days "
+                "for this lot of %(pieces)s pieces.",
+                skill=skill,
+                days=horizon_days,
+                pieces=params.get("pieces", ""),
+            )
+        return _(
+            "Not enough working hours before the due date: the workers who can do “%(skill)s” cannot "
+            "finish %(pieces)s more pieces by %(due)s.",
+            skill=skill,
+            pieces=params.get("pieces", ""),
+            due=(due_date or end).strftime("%m-%d"),
+        )
+    if code == "not_chosen":
+        return _(
+            "Their hours before the due date went to other lots that are due sooner or count more; "
+            "there is no time left for this one."
+        )
+    return _("The plan could not place this lot.")
+
+
+def pin_error_text(
+    exc: InstanceError, instance: Mapping[str, Any], lot_map: Mapping[str, Sequence[int]]
+) -> str:
+    """An engine refusal of a pin, naming the pin (worker, order and lot number) in plain words."""
+    message = str(exc)
+    numbers = domain.failing_pins(message)
+    if not numbers:
+        return _("The plan cannot be made: %(detail)s", detail=message)
+    names = []
+    for n in numbers:
+        pin = instance["pinned"][n]
+        lot_id = domain.lot_id_of(lot_map, pin["order"], pin["lot"])
+        lot = db.session.get(Lot, lot_id) if lot_id else None
+        what = (
+            _("lot %(index)s of “%(product)s”", index=lot.index, product=lot.order.product)
+            if lot
+            else pin["order"]
+        )
+        names.append(_("%(lot)s pinned to %(worker)s", lot=what, worker=worker_name(pin["worker"])))
+    pinned = "；".join(names)
+    kind = domain.pin_problem_kind(message)
+    if kind == "no_skill":
+        return _("This pin cannot hold: %(pin)s, but this worker does not have the skill.", pin=pinned)
+    if kind == "no_reach":
+        return _(
+            "This pin cannot hold: %(pin)s, but this worker cannot fetch material from that station.",
+            pin=pinned,
+        )
+    if kind == "no_time":
+        return _(
+            "This pin cannot hold: %(pin)s, but this worker has too few hours before the due date.",
+            pin=pinned,
+        )
+    if kind == "too_many":
+        return _(
+            "These pins cannot all hold: %(pin)s: together they need more hours than the worker offers.",
+            pin=pinned,
+        )
+    return _("This pin cannot hold: %(pin)s.", pin=pinned)
+
+
+def move_problem_text(problem: domain.MoveProblem, worker: str) -> str:
+    p = problem.params
+    name = worker_name(worker)
+    if problem.rule == "no_skill":
+        return _("Refused: %(name)s cannot do “%(skill)s”.", name=name, skill=skill_name(p["skill"]))
+    if problem.rule == "no_reach":
+        return _(
+            "Refused: %(name)s cannot fetch material from %(station)s.",
+            name=name,
+            station=station_name(p["station"]),
+        )
+    if problem.rule == "no_time":
+        return _(
+            "Refused: %(name)s does not have enough free hours before the due date "
+            "(the lot needs %(need)s hours, %(free)s are free).",
+            name=name,
+            need=p["need"],
+            free=p["free"],
+        )
+    if problem.rule == "pinned":
+        return _(
+            "Refused: this lot is pinned to %(name)s. Remove the pin first.", name=worker_name(p["pinned_to"])
+        )
+    if problem.rule == "same_worker":
+        return _("This lot is already with %(name)s.", name=name)
+    if problem.rule == "unknown":
+        return _("This lot or worker is not part of this plan.")
+    return _("Refused: the plan would break a rule (%(detail)s).", detail=p.get("detail", ""))
+
+
+# ------------------------------------------------------------------ starting and solving runs
+
+
+def start_run(
+    actor: User,
+    station_id: int | None,
+    *,
+    start: date | None = None,
+    days: int = DEFAULT_DAYS,
+    previous: PlanRun | None = None,
+    limit: int | None = None,
+) -> PlanRun:
+    """Build the instance now (so that bad input is refused at once) and solve it as a background job."""
+    start = start or default_start()
+    if not 1 <= days <= MAX_DAYS:
+        raise PlanningError("bad_days", _("Plan between 1 and %(max)s days.", max=MAX_DAYS))
+    if station_id is None and actor.role != Role.ADMIN:
+        raise PlanningError("forbidden", _("Only the administrator plans the whole city."))
+    built = build(station_id, start, days, previous)
+    domain.check_runnable(built.instance)
+    try:
+        domain.validate(built.instance)
+    except InstanceError as exc:
+        raise PlanningError("pin", pin_error_text(exc, built.instance, built.lots)) from exc
+    run = PlanRun(
+        station_id=station_id,
+        status="queued",
+        start_date=start,
+        days=days,
+        time_limit=limit or time_limit(),
+        instance=built.instance,
+        lots=built.lots,
+        previous_run_id=previous.id if previous else None,
+        created_by_id=actor.id,
+    )
+    run.message = ""
+    if built.dropped_pins:
+        run.message = _(
+            "%(n)s pins were left out: their lot is already with a worker or their worker is away.",
+            n=len(built.dropped_pins),
+        )
+    db.session.add(run)
+    db.session.flush()
+    params: dict[str, Any] = {"run_id": run.id}
+    if built.previous_plan:
+        params["previous_plan"] = built.previous_plan
+    job = jobs.start(JOB_KIND, actor, params, station_id=station_id)
+    run.job_id = job.id
+    record(
+        actor,
+        "plan.run",
+        run,
+        after={
+            "start": start.isoformat(),
+            "days": days,
+            "orders": len(built.instance["orders"]),
+            "workers": len(built.instance["workers"]),
+            "pins": len(built.instance["pinned"]),
+            "previous_run_id": run.previous_run_id,
+        },
+        station_id=station_id,
+    )
+    db.session.flush()
+    return run
+
+
+@handler(JOB_KIND)
+def solve_job(job: Job, report: Any) -> None:
+    """Solve a run's instance; stopping early keeps the best plan found so far."""
+    run = db.session.scalar(select(PlanRun).where(PlanRun.id == job.params["run_id"]))
+    if run is None:
+        raise ValueError("the plan run is gone")
+    stop = threading.Event()
+
+    def progress(percent: int, message: str) -> None:
+        if stop.is_set():
+            return
+        try:
+            report(percent, message)
+        except JobCancelled:
+            stop.set()
+
+    run.status = "running"
+    plan = solve(
+        run.instance,
+        time_limit=run.time_limit,
+        progress=progress,
+        cancel=stop,
+        previous_plan=job.params.get("previous_plan"),
+        workers=int(current_app.config.get("PLANNING_CORES", 2)),
+    )
+    run.plan = plan
+    run.stats = plan["stats"]
+    run.status = "done"
+    run.finished_at = utcnow()
+    job.result = {"run_id": run.id}
+
+
+def refresh(run: PlanRun) -> None:
+    """Bring the run's own status in line with a job that failed or was cancelled (for lists and the API)."""
+    if (
+        run.status in ("queued", "running")
+        and run.job is not None
+        and run.job.status in ("failed", "cancelled")
+    ):
+        run.status = run.job.status
+        run.message = run.job.message or run.message
+        run.finished_at = run.job.finished_at
+
+
+# ------------------------------------------------------------------ pins and moves
+
+
+def _lot_in_run(run: PlanRun, lot_id: int) -> domain.LotRef:
+    ref = domain.lot_index(run.lots).get(lot_id)
+    if ref is None:
+        raise PlanningError("unknown_lot", _("This lot is not part of this plan."))
+    return ref
+
+
+def _worker_in_run(run: PlanRun, worker_id: int) -> str:
+    text = domain.wid(worker_id)
+    if text not in {w["id"] for w in run.instance["workers"]}:
+        raise PlanningError("unknown_worker", _("This worker is not part of this plan."))
+    return text
+
+
+def _require_done(run: PlanRun) -> dict[str, Any]:
+    if run.state != "done" or not run.plan:
+        raise PlanningError("not_done", _("This plan has not finished yet."), status=409)
+    return run.plan
+
+
+def add_pin(actor: User, run: PlanRun, lot_id: int, worker_id: int) -> PlanPin:
+    """Fix a lot to a worker for every later run of the same scope; refused when the pin cannot hold."""
+    ref = _lot_in_run(run, lot_id)
+    worker = _worker_in_run(run, worker_id)
+    trial = dict(run.instance)
+    trial["pinned"] = [x for x in run.instance["pinned"] if (x["order"], x["lot"]) != (ref.order_key, ref.k)]
+    trial["pinned"].append({"order": ref.order_key, "lot": ref.k, "worker": worker})
+    try:
+        domain.validate(trial)
+    except InstanceError as exc:
+        raise PlanningError("pin", pin_error_text(exc, trial, run.lots)) from exc
+    for p in pins_for(run.station_id):
+        if p.lot_id == lot_id:
+            db.session.delete(p)
+    pin = PlanPin(
+        station_id=run.station_id, run_id=run.id, lot_id=lot_id, worker_id=worker_id, created_by_id=actor.id
+    )
+    db.session.add(pin)
+    db.session.flush()
+    record(
+        actor,
+        "plan.pin",
+        pin,
+        after={"lot_id": lot_id, "worker_id": worker_id, "run_id": run.id},
+        station_id=run.station_id,
+    )
+    return pin
+
+
+def remove_pin(actor: User, pin: PlanPin) -> None:
+    record(
+        actor,
+        "plan.unpin",
+        pin,
+        before={"lot_id": pin.lot_id, "worker_id": pin.worker_id},
+        station_id=pin.station_id,
+    )
+    db.session.delete(pin)
+    db.session.flush()
+
+
+def move(actor: User, run: PlanRun, lot_id: int, worker_id: int) -> None:
+    """Give a lot to another worker by hand; refused with the broken rule named. The lot is pinned too,
+    so that a re-run keeps the organiser's choice."""
+    plan = _require_done(run)
+    ref = _lot_in_run(run, lot_id)
+    worker = _worker_in_run(run, worker_id)
+    before = domain.holders(plan, run.lots).get(lot_id)
+    changed, problem = domain.move_lot(run.instance, plan, ref.order_key, ref.k, worker)
+    if problem is not None:
+        raise PlanningError("move_" + problem.rule, move_problem_text(problem, worker))
+    run.plan = changed
+    run.stats = changed["stats"]
+    run.edited_at = utcnow()
+    record(
+        actor,
+        "plan.move",
+        run,
+        before={"lot_id": lot_id, "worker_id": before},
+        after={"lot_id": lot_id, "worker_id": worker_id},
+        station_id=run.station_id,
+    )
+    add_pin(actor, run, lot_id, worker_id)
+
+
+# ------------------------------------------------------------------ publishing
+
+
+def publish(actor: User, run: PlanRun) -> Any:
+    """Turn the plan into workers' tasks; only what changed is written, and the affected workers are told.
+
+    Refused when another plan of the same station (or the city's) was published after this one was made:
+    two organisers cannot publish two plans over each other.
+    """
+    from factory.production.services import PublishedAssignment, publish_plan
+
+    plan = _require_done(run)
+    if run.station_id is not None:
+        db.session.execute(select(Station.id).where(Station.id == run.station_id).with_for_update())
+    else:
+        db.session.execute(select(Station.id).order_by(Station.id).with_for_update())
+    db.session.refresh(run, ["published_at"])
+    scope: Any = PlanRun.station_id.is_(None)
+    if run.station_id is not None:
+        scope = (PlanRun.station_id == run.station_id) | PlanRun.station_id.is_(None)
+    newer = db.session.scalar(
+        select(PlanRun)
+        .where(
+            scope,
+            PlanRun.id != run.id,
+            PlanRun.published_at.is_not(None),
+            PlanRun.published_at > run.created_at,
+        )
+        .order_by(PlanRun.published_at.desc())
+        .limit(1)
+    )
+    if newer is not None:
+        raise PlanningError(
+            "superseded",
+            _(
+                "Plan #%(other)s was published after this plan was made. Start a new run so that you do not "
+                "undo it.",
+                other=newer.id,
+            ),
+            status=409,
+        )
+    start = run.start_date
+    assignments = []
+    for a in plan["assignments"]:
+        lot_id = domain.lot_id_of(run.lots, a["order"], a["lot"])
+        if lot_id is None:
+            continue
+        assignments.append(
+            PublishedAssignment(
+                lot_id=lot_id,
+                worker_id=domain.id_number(a["worker"]),
+                station_id=domain.id_number(a["station"]),
+                days=[
+                    (start + timedelta(days=d["day"]), Decimal(str(d["pieces"])))
+                    for d in a["days"]
+                    if d["pieces"] > 0
+                ],
+            )
+        )
+    result = publish_plan(run.station_id, run.id, assignments, actor)
+    run.published_at = utcnow()
+    run.published_by_id = actor.id
+    run.publish_result = {
+        "created": result.created,
+        "changed": result.changed,
+        "unchanged": result.unchanged,
+        "cancelled": result.cancelled,
+        "kept_started": result.kept_started,
+        "workers": len(result.affected_worker_ids),
+    }
+    record(actor, "plan.publish", run, after=run.publish_result, station_id=run.station_id)
+    db.session.flush()
+    return result
+
+
+# ------------------------------------------------------------------ reading
+
+
+def runs_for(station_id: int | None, limit: int = 20) -> list[PlanRun]:
+    """The latest runs a station sees: its own and the city's."""
+    stmt = select(PlanRun).options(selectinload(PlanRun.job)).order_by(PlanRun.id.desc()).limit(limit)
+    if station_id is not None:
+        stmt = stmt.where((PlanRun.station_id == station_id) | PlanRun.station_id.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+def _names(ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+
+
+@dataclass
+class ReviewPage:
+    review: domain.Review
+    names: dict[int, str]
+    orders: dict[int, Order]
+    lots: dict[int, Lot]
+    reasons: dict[int, str]  # lot id -> plain words
+    pins: dict[int, PlanPin]  # lot id -> pin
+    holders: dict[int, int]  # lot id -> worker id
+    gap: int | None
+
+    def unplaced_groups(self) -> list[tuple[int, str, list[int], str]]:
+        """Unplaced lots grouped by order and reason: (order id, reason, lot ids, lot numbers as ranges)."""
+        from factory.orders.services import lot_ranges
+
+        groups: dict[tuple[int, str], list[int]] = {}
+        for u in self.review.unplaced:
+            key = (domain.order_id_of(u.order_key), self.reasons.get(u.lot_id, ""))
+            groups.setdefault(key, []).append(u.lot_id)
+        return [
+            (order_id, reason, lots, lot_ranges([self.lots[x] for x in lots if x in self.lots]))
+            for (order_id, reason), lots in groups.items()
+        ]
+
+
+def review_page(run: PlanRun, station_id: int | None = None) -> ReviewPage:
+    """Everything the review page shows; a station looking at a city run sees its share."""
+    plan = _require_done(run)
+    order_ids = {domain.order_id_of(k) for k in run.lots}
+    orders = (
+        {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(order_ids)))}
+        if order_ids
+        else {}
+    )
+    review = domain.review(
+        run.instance,
+        plan,
+        run.lots,
+        {o.id: o.piece_rate_units for o in orders.values()},
+        {o.id: o.due_date for o in orders.values()},
+        station_id=station_id if run.station_id is None else None,
+    )
+    lot_ids = {x for ids in run.lots.values() for x in ids}
+    lots = {x.id: x for x in db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))} if lot_ids else {}
+    reasons = {}
+    for u in review.unplaced:
+        order = orders.get(domain.order_id_of(u.order_key))
+        reasons[u.lot_id] = reason_text(
+            u.code, u.params, review.start, review.days, order.due_date if order else None
+        )
+    pins = {p.lot_id: p for p in pins_for(run.station_id) if p.lot_id in lot_ids}
+    return ReviewPage(
+        review=review,
+        names=_names(review.workers),
+        orders=orders,
+        lots=lots,
+        reasons=reasons,
+        pins=pins,
+        holders=domain.holders(plan, run.lots),
+        gap=domain.bound_gap_percent(plan.get("stats", {})),
+    )
+
+
+@dataclass
+class Comparison:
+    a: PlanRun
+    b: PlanRun
+    changes: list[domain.Change]
+    names: dict[int, str]
+    lots: dict[int, Lot]
+
+
+def compare_runs(a: PlanRun, b: PlanRun) -> Comparison:
+    changes = domain.compare(a.plan, a.lots, b.plan, b.lots)
+    workers = {c.before for c in changes if c.before} | {c.after for c in changes if c.after}
+    lot_ids = {c.lot_id for c in changes}
+    lots = (
+        {
+            x.id: x
+            for x in db.session.scalars(
+                select(Lot).where(Lot.id.in_(lot_ids)).options(selectinload(Lot.order))
+            )
+        }
+        if lot_ids
+        else {}
+    )
+    return Comparison(a, b, changes, _names(workers), lots)

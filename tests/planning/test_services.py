@@ -1,0 +1,194 @@
+"""Planning services: runs built from the database, solved as jobs, reviewed, pinned, moved, published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from factory.audit.models import AuditEntry
+from factory.extensions import db
+from factory.planning import domain, services
+from factory.planning.domain import PlanningError
+from factory.planning.models import PlanPin, PlanRun
+from factory.production.models import Task
+
+from .conftest import World, tomorrow
+
+
+def solved(run: PlanRun) -> PlanRun:
+    db.session.commit()  # the job starts once the run is committed
+    db.session.refresh(run)
+    services.refresh(run)
+    return run
+
+
+def test_a_run_plans_the_station_lots_over_its_workers(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    assert run.state == "done"
+    assert run.start_date == tomorrow()
+    assert run.instance["horizon"]["days"] == 14
+    assert [o["id"] for o in run.instance["orders"]] == [f"O{world.orders[0].id}"]
+    assert len(run.instance["workers"]) == 3
+    assert run.stats["assigned_lots"] == 3
+    assert run.plan["unassigned"] == []
+    lot_ids = sorted(lot.id for lot in world.orders[0].lots)
+    assert sorted(domain.holders(run.plan, run.lots)) == lot_ids
+
+
+def test_the_instance_keeps_worker_hours_speeds_reach_and_priority(world: World, make_station: Any) -> None:
+    other = make_station()
+    db.session.add(
+        __import__("factory.workers.models", fromlist=["WorkerReach"]).WorkerReach(
+            worker_id=world.workers[0].id, station_id=other.id, minutes=25
+        )
+    )
+    built = services.build(world.station.id, tomorrow(), 14)
+    w = {x["id"]: x for x in built.instance["workers"]}
+    first = w[f"W{world.workers[0].id}"]
+    assert first["speed"] == {"remote_assembly": 30.0}
+    assert sum(first["hours"]) == 30  # ten weekdays of 3 hours in two weeks
+    assert w[f"W{world.workers[1].id}"]["priority"] is True
+    assert built.instance["orders"][0]["due_day"] == 9  # due in 10 days, the plan starts tomorrow
+    assert built.instance["orders"][0]["piece_rate_fen"] == 40
+
+
+def test_no_accepted_orders_says_so_plainly(world: World) -> None:
+    for order in world.orders:
+        order.status = "cancelled"
+    with pytest.raises(PlanningError) as info:
+        services.start_run(world.organiser, world.station.id)
+    assert info.value.code == "no_orders"
+    assert db.session.scalar(select(PlanRun)) is None
+
+
+def test_no_workers_with_hours_says_so_plainly(world: World) -> None:
+    from factory.workers import services as workers
+
+    for user in world.workers:
+        workers.set_weekly_hours(world.organiser, workers.ensure_profile(user), [0] * 7)
+    with pytest.raises(PlanningError) as info:
+        services.start_run(world.organiser, world.station.id)
+    assert info.value.code == "no_hours"
+
+
+def test_unplaced_lots_get_a_reason_in_plain_words(world: World, make_user: Any) -> None:
+    world.order(skill="fridge_magnet", product="冰箱贴彩绘", lots=1)
+    world.order(lots=10, due=3, product="急单遥控器")
+    run = solved(services.start_run(world.organiser, world.station.id))
+    page = services.review_page(run)
+    reasons = list(page.reasons.values())
+    assert "没有会做「冰箱贴彩绘」的工人" in " ".join(reasons)
+    assert any("工时不够" in r or "没有时间" in r for r in reasons)
+
+
+def test_pin_is_kept_by_the_rerun_and_the_rerun_stays_close(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    held = domain.holders(run.plan, run.lots)
+    lot_id = min(held)
+    other = next(w for w in world.workers[:2] if w.id != held[lot_id])
+    services.add_pin(world.organiser, run, lot_id, other.id)
+    again = solved(services.start_run(world.organiser, world.station.id, previous=run))
+    assert again.state == "done"
+    assert domain.holders(again.plan, again.lots)[lot_id] == other.id
+    assert again.instance["pinned"]
+    changes = services.compare_runs(run, again).changes
+    assert any(c.lot_id == lot_id and c.after == other.id for c in changes)
+
+
+def test_a_pin_that_cannot_hold_is_named(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    lot_id = min(domain.holders(run.plan, run.lots))
+    knitter = world.workers[2]
+    with pytest.raises(PlanningError) as info:
+        services.add_pin(world.organiser, run, lot_id, knitter.id)
+    assert "赵师傅" in info.value.message
+    assert "技能" in info.value.message or "skill" in info.value.message
+    assert db.session.scalar(select(PlanPin)) is None
+
+
+def test_a_hand_move_that_breaks_a_rule_is_refused_with_the_rule(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    lot_id = min(domain.holders(run.plan, run.lots))
+    before = dict(run.plan)
+    with pytest.raises(PlanningError) as info:
+        services.move(world.organiser, run, lot_id, world.workers[2].id)
+    assert info.value.code == "move_no_skill"
+    assert run.plan == before
+
+
+def test_a_hand_move_within_the_rules_changes_the_plan_and_pins_the_lot(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    held = domain.holders(run.plan, run.lots)
+    lot_id = min(held)
+    target = next(w for w in world.workers[:2] if w.id != held[lot_id])
+    services.move(world.organiser, run, lot_id, target.id)
+    assert domain.holders(run.plan, run.lots)[lot_id] == target.id
+    pin = db.session.scalar(select(PlanPin).where(PlanPin.lot_id == lot_id))
+    assert pin is not None
+    assert pin.worker_id == target.id
+    inst = domain.parse_instance(run.instance)
+    assert domain.check_plan(inst, run.plan).valid
+
+
+def test_publish_makes_tasks_and_again_changes_only_what_changed(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    first = services.publish(world.organiser, run)
+    assert first.created == 3
+    tasks = db.session.scalars(select(Task).where(Task.status == "assigned")).all()
+    assert {t.lot_id: t.worker_id for t in tasks} == domain.holders(run.plan, run.lots)
+    assert all(t.plan_run_id == run.id for t in tasks)
+    assert sum(float(d.pieces) for t in tasks for d in t.days) == 300
+    db.session.commit()
+    again = solved(services.start_run(world.organiser, world.station.id, previous=run))
+    second = services.publish(world.organiser, again)
+    assert second.created == 0
+    assert second.cancelled == 0
+    assert second.unchanged + second.changed == 3
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.publish")) is not None
+
+
+def test_an_older_plan_cannot_be_published_over_a_newer_one(world: World) -> None:
+    old = solved(services.start_run(world.organiser, world.station.id))
+    new = solved(services.start_run(world.organiser, world.station.id))
+    services.publish(world.organiser, new)
+    with pytest.raises(PlanningError) as info:
+        services.publish(world.organiser, old)
+    assert info.value.code == "superseded"
+    assert info.value.status == 409
+
+
+def test_a_failed_run_shows_why_and_changes_no_tasks(world: World, monkeypatch: Any) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(services, "solve", broken)
+    run = solved(services.start_run(world.organiser, world.station.id))
+    assert run.state == "failed"
+    assert "solver crashed" in run.failure
+    assert db.session.scalar(select(Task)) is None
+    with pytest.raises(PlanningError):
+        services.publish(world.organiser, run)
+
+
+def test_the_city_run_covers_every_station_and_stations_see_their_share(
+    world: World, make_user: Any, make_station: Any
+) -> None:
+    second = make_station()
+    make_user("organiser", station=second)
+    far = world.order(product="另一站的遥控器", station=second, lots=2)
+    # a worker of the first station fetches from the second station too
+    from factory.workers.models import WorkerReach
+
+    db.session.add(WorkerReach(worker_id=world.workers[0].id, station_id=second.id, minutes=20))
+    admin = make_user("admin")
+    run = solved(services.start_run(admin, None))
+    assert run.state == "done"
+    keys = {o["id"] for o in run.instance["orders"]}
+    assert f"O{far.id}-S{second.id}" in keys
+    assert run.stats["assigned_lots"] == 5
+    share = services.review_page(run, station_id=world.station.id)
+    assert set(share.review.orders) == {world.orders[0].id}
+    with pytest.raises(PlanningError):
+        services.start_run(world.organiser, None)
