@@ -177,7 +177,8 @@ def solve_city(
     summary["repair_placed_lots"] = before - after
     if "fairness" in inst.objective and not cancelled:
         report(93, "evening out earnings")
-        alloc, summary["spread"] = even_out(prob, alloc, deadline - _write_margin(prob))
+        alloc, summary["spread"] = even_out(prob, alloc, deadline - _write_margin(prob), cancel)
+        cancelled = bool(summary["spread"]["cancelled"])
     return alloc, [summary], cancelled
 
 
@@ -186,7 +187,9 @@ def _write_margin(prob: Problem) -> float:
     return 1.0 + 4e-5 * sum(o.n_lots for o in prob.inst.orders)
 
 
-def even_out(prob: Problem, alloc: Alloc, deadline: float) -> tuple[Alloc, dict[str, Any]]:
+def even_out(
+    prob: Problem, alloc: Alloc, deadline: float, cancel: Callable[[], bool] | None = None
+) -> tuple[Alloc, dict[str, Any]]:
     """Even out earnings per offered hour over the whole city (``fairness.polish``), across stations."""
     ids = list(range(len(prob.pairs)))
     spec = spec_for(prob, sorted(prob.by_worker), ids)
@@ -194,6 +197,6 @@ def even_out(prob: Problem, alloc: Alloc, deadline: float) -> tuple[Alloc, dict[
     rem = [alloc.get(i, (0, False))[1] for i in ids]
     obj = prob.inst.objective
     keep_travel = "travel" in obj and obj.index("travel") < obj.index("fairness")
-    full, rem, info = polish(spec, full, rem, deadline, keep_travel=keep_travel)
+    full, rem, info = polish(spec, full, rem, deadline, keep_travel=keep_travel, cancel=cancel)
     out = {i: (full[i], rem[i]) for i in ids if full[i] or rem[i]}
     return out, {k: round(v, 4) if isinstance(v, float) else v for k, v in vars(info).items()}

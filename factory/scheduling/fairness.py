@@ -25,6 +25,7 @@ index, so the same input gives the same plan whenever the search ends before ``d
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from factory.scheduling.solver import SubSpec
@@ -40,12 +41,25 @@ class PolishInfo:
     moves: int
     swaps: int
     seconds: float
-    complete: bool  # stopped because no move helps (not because of the deadline)
+    complete: bool  # stopped because no move helps (not because of the deadline or a cancel)
+    cancelled: bool = False
 
 
 class _State:
-    def __init__(self, spec: SubSpec, full: list[int], rem: list[bool], keep_travel: bool) -> None:
+    def __init__(
+        self,
+        spec: SubSpec,
+        full: list[int],
+        rem: list[bool],
+        keep_travel: bool,
+        deadline: float,
+        cancel: Callable[[], bool] | None,
+    ) -> None:
         self.spec = spec
+        self.deadline = deadline
+        self.cancel = cancel
+        self.cancelled = False
+        self.next_cancel_check = 0.0
         self.full = list(full)
         self.rem = [bool(r) for r in rem]
         self.keep_travel = keep_travel
@@ -84,6 +98,16 @@ class _State:
                 self.rem_left[p.o] -= r
         self.n = sum(self.active)
         self.recompute()
+
+    def stop(self) -> bool:
+        """Whether the deadline has passed or the run was cancelled (asked at most every 0.1 s)."""
+        now = time.perf_counter()
+        if now > self.deadline or self.cancelled:
+            return True
+        if self.cancel is not None and now >= self.next_cancel_check:
+            self.next_cancel_check = now + 0.1
+            self.cancelled = bool(self.cancel())
+        return self.cancelled
 
     # --- hours ---------------------------------------------------------------------------------------
     def _take(self, w: int, due: int, ticks: int) -> None:
@@ -179,48 +203,50 @@ def polish(
     rem: list[bool],
     deadline: float,
     keep_travel: bool = False,
+    cancel: Callable[[], bool] | None = None,
 ) -> tuple[list[int], list[bool], PolishInfo]:
     """Return lots per pair with earnings per offered hour spread more evenly, and what was done."""
     t0 = time.perf_counter()
-    s = _State(spec, full, rem, keep_travel)
+    s = _State(spec, full, rem, keep_travel, deadline, cancel)
     before = s.current()
-    placed = _place(s, deadline)
+    placed = _place(s)
     moves = swaps = 0
     complete = False
     # Workers to try: None means every worker. After moves, only workers sharing an order with a changed one
     # can have a new move (up to the small shift of the mean), so the search ends with a pass over everyone.
     givers: set[int] | None = None
     takers: set[int] | None = None
-    while time.perf_counter() < deadline:
+    while not s.stop():
         s.recompute()  # no drift from many small updates
-        m, touched = _move_pass(s, deadline, givers)
+        m, touched = _move_pass(s, givers)
         moves += m
         if m:
             givers = s.neighbours(touched)
             takers = givers if takers is not None else None
             continue
-        k, touched = _swap_pass(s, deadline, takers)
+        k, touched = _swap_pass(s, takers)
         swaps += k
         if k:
             givers = takers = s.neighbours(touched)
             continue
         if givers is None and takers is None:
-            complete = time.perf_counter() < deadline
+            complete = not s.stop()
             break
         givers = takers = None
     s.recompute()
-    info = PolishInfo(before, s.current(), placed, moves, swaps, time.perf_counter() - t0, complete)
+    secs = time.perf_counter() - t0
+    info = PolishInfo(before, s.current(), placed, moves, swaps, secs, complete, s.cancelled)
     return s.full, s.rem, info
 
 
-def _place(s: _State, deadline: float) -> int:
+def _place(s: _State) -> int:
     """Give lots that nobody holds to the worker for whom they lower the spread most."""
     spec = s.spec
     placed = 0
     for o in range(len(spec.order_ids)):
         for kind in (0, 1):
             while (s.full_left[o] if kind == 0 else s.rem_left[o]) > 0:
-                if time.perf_counter() > deadline:
+                if s.stop():
                     return placed
                 best, best_val = -1, 0.0
                 for i in s.by_order[o]:
@@ -244,7 +270,7 @@ def _place(s: _State, deadline: float) -> int:
     return placed
 
 
-def _move_pass(s: _State, deadline: float, givers: set[int] | None) -> tuple[int, set[int]]:
+def _move_pass(s: _State, givers: set[int] | None) -> tuple[int, set[int]]:
     """One pass over the workers (or ``givers``), richest first: move lots from each to where they help most.
 
     Only receivers that stay poorer than the giver was are tried (any other move widens the spread).
@@ -255,7 +281,7 @@ def _move_pass(s: _State, deadline: float, givers: set[int] | None) -> tuple[int
     done = 0
     todo = range(nw) if givers is None else givers
     for a in sorted(todo, key=lambda w: (-earn[w] / hours[w], w)):
-        while time.perf_counter() < deadline and active[a] and s.lots[a] >= 2:
+        while not s.stop() and active[a] and s.lots[a] >= 2:
             j = _best_move(s, a)
             if j < 0:
                 break
@@ -319,7 +345,7 @@ def _best_move(s: _State, a: int) -> int:
     return pairs[j].w
 
 
-def _swap_pass(s: _State, deadline: float, takers: set[int] | None) -> tuple[int, set[int]]:
+def _swap_pass(s: _State, takers: set[int] | None) -> tuple[int, set[int]]:
     """Poorest workers first: trade one of their lots for a better-paid lot of a richer worker."""
     spec = s.spec
     nw = len(spec.workers)
@@ -327,7 +353,7 @@ def _swap_pass(s: _State, deadline: float, takers: set[int] | None) -> tuple[int
     done = 0
     touched: set[int] = set()
     for b in sorted(range(nw) if takers is None else takers, key=lambda w: (ratio[w], w)):
-        if time.perf_counter() > deadline:
+        if s.stop():
             break
         if not s.active[b]:
             continue

@@ -6,8 +6,8 @@ Variables
     ``n[w,o]``  integer, full lots of order ``o`` given to worker ``w`` (0..lots that fit ``w``'s hours by the
                 due day); ``r[w,o]`` boolean, the order's last shorter lot goes to ``w``.
     ``u[w]``    boolean, worker ``w`` gets at least one lot (fairness: coverage).
-    ``e[w]``    planned earnings in fen; ``dev[w] >= |e[w] - target[w]|`` with ``target[w]`` = the average
-                earnings per offered hour times ``w``'s offered hours (fairness: spread).
+    ``dev[w] >= |e[w] - target[w]|`` (added after the spread step): ``e[w]`` planned earnings in fen,
+                ``target[w]`` the average earnings per offered hour times ``w``'s offered hours.
     ``keep[w,o]`` lots of a previous plan that stay with the same worker (stability).
 
 Hard constraints
@@ -25,9 +25,10 @@ Objective layers, solved one after another; each later layer keeps the earlier o
        :data:`ON_TIME_TOLERANCE` (0.1 %) below its best value;
     2. stability (only with a previous plan): max lots kept with their previous worker; kept exactly;
     3. ``fairness``: (a) max coverage: sum over eligible workers of ``u[w]``, a priority (hard-to-employ)
-       resident counting more than all others together, kept exactly; then (b) min
-       ``sum dev[w] / hours[w]`` (earnings per offered hour close to the average), kept within
-       :data:`SPREAD_TOLERANCE` (5 %);
+       resident counting more than all others together, kept exactly; then (b) spread: earnings per offered
+       hour evened out by ``fairness.polish``, a deterministic local search over whole lots (place, move,
+       swap) that keeps every constraint above; later layers keep ``sum dev[w] * mean hours / hours[w]``
+       within :data:`SPREAD_TOLERANCE` (5 %) of its value for that plan;
     4. ``travel``: min sum of travel minutes (one trip per lot).
 Layers follow the instance's ``objective`` order; layers left out of it are skipped.
 
@@ -348,7 +349,7 @@ def solve_sub(
     if spec.has_previous and "stability" not in steps:
         steps.insert(0, "stability")
     # Layers after the first share what the first leaves; the first gets half (it matters most).
-    weights = {"on_time": 16.0, "stability": 1.0, "coverage": 1.0, "spread": 1.5, "travel": 1.0}
+    weights = {"on_time": 16.0, "stability": 1.0, "coverage": 1.0, "spread": 2.0, "travel": 1.0}
     result = SubResult([p.hint_full for p in spec.pairs], [bool(p.hint_rem) for p in spec.pairs])
     on_time_floor: int | None = None
     if not spec.pairs:
@@ -404,9 +405,15 @@ def solve_sub(
                 continue
             info = spread_info
         else:  # travel
+            saved = (list(L.values_full), list(L.values_rem), list(L.solution), L.has_solution)
+            travel_now = sum(
+                p.travel * (f + int(r)) for p, f, r in zip(spec.pairs, saved[0], saved[1], strict=True)
+            )
             info, ok = L.run(step, L.travel, False, limit, cancel)
             if ok:
                 m.add(L.travel <= round(info.value))
+                if saved[3] and info.value >= travel_now:  # no shorter trips: keep the fairer plan as it was
+                    L.values_full, L.values_rem, L.solution = saved[0], saved[1], saved[2]
         result.layers.append(info)
         if info.status == "CANCELLED":
             result.cancelled = True
@@ -444,18 +451,15 @@ def _spread_layer(
     if not workers:
         return None
     t0 = time.perf_counter()
-    if SPREAD_CP:
-        L.run("spread", _spread_expr(L, spec)[0], False, limit / 2, cancel)
-    full, rem, pi = polish(spec, L.values_full, L.values_rem, t0 + limit, keep_travel=keep_travel)
+    full, rem, pi = polish(
+        spec, L.values_full, L.values_rem, t0 + limit, keep_travel=keep_travel, cancel=cancel
+    )
     L.set_values(full, rem)
     # Later layers keep the summed deviation from the average rate within SPREAD_TOLERANCE of this plan's.
     spread, now = _spread_expr(L, spec)
     m.add(spread <= math.floor(now * (1 + SPREAD_TOLERANCE)) + 1)
-    status = "LOCAL_OPTIMUM" if pi.complete else "TIME_LIMIT"
+    status = "LOCAL_OPTIMUM" if pi.complete else ("CANCELLED" if pi.cancelled else "TIME_LIMIT")
     return LayerInfo("spread", status, pi.spread_after, pi.spread_before, time.perf_counter() - t0)
-
-
-SPREAD_CP = False
 
 
 def _spread_expr(L: _Layers, spec: SubSpec) -> tuple[cp_model.LinearExprT, int]:
