@@ -3,14 +3,15 @@
 The fairness layer's spread part. It starts from a plan that already meets the earlier layers (on-time value,
 stability, coverage, and travel when the instance ranks travel first) and moves whole lots between workers so
 that every worker's planned earnings per offered hour ``x[w] = e[w] / hours[w]`` come closer together. It
-minimises the squared coefficient of variation ``n * sum x^2 / (sum x)^2`` over the workers of the
-sub-problem, a smooth measure of spread whose change for one move costs O(1) to compute; a plan with a lower
+minimises ``n * sum x^2 / (sum x)^2`` (one plus the squared coefficient of variation) over the workers of
+the sub-problem, a smooth measure of spread whose change for one move costs O(1) to compute; a plan with a lower
 figure nearly always has a lower Gini coefficient too.
 
-Moves, each applied only if it lowers the spread figure and keeps every hard rule and every earlier layer:
+Steps, each keeping every hard rule and every earlier layer; moves and swaps are applied only if they lower
+the spread figure:
 
-* *place*: a lot no worker holds goes to the worker for whom it lowers the spread most (the on-time value
-  only grows);
+* *place*: a lot no worker holds goes to the worker for whom the spread figure ends lowest (always applied:
+  the on-time value grows);
 * *move*: one lot (full or the shorter last one) passes from a worker to another who can take it by its due
   day; the giver keeps at least one lot (nobody loses work);
 * *swap*: a worker gives one lot to another and takes one of a different order back, when hours are full.
@@ -273,7 +274,8 @@ def _place(s: _State) -> int:
 def _move_pass(s: _State, givers: set[int] | None) -> tuple[int, set[int]]:
     """One pass over the workers (or ``givers``), richest first: move lots from each to where they help most.
 
-    Only receivers that stay poorer than the giver was are tried (any other move widens the spread).
+    Only receivers that stay poorer than the giver was are tried: a cheap filter (such moves seldom narrow
+    the spread) that keeps city-scale passes fast.
     """
     nw = len(s.spec.workers)
     hours, earn, active = s.hours, s.earn, s.active

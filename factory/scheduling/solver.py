@@ -29,7 +29,8 @@ Objective layers, solved one after another; each later layer keeps the earlier o
        hour evened out by ``fairness.polish``, a deterministic local search over whole lots (place, move,
        swap) that keeps every constraint above; later layers keep ``sum dev[w] * mean hours / hours[w]``
        within :data:`SPREAD_TOLERANCE` (5 %) of its value for that plan;
-    4. ``travel``: min sum of travel minutes (one trip per lot).
+    4. ``travel``: min sum of travel minutes (one trip per lot); a solution with no shorter trips than the
+       plan it started from is dropped, so the fairer plan stays.
 Layers follow the instance's ``objective`` order; layers left out of it are skipped.
 
 The LP relaxation (GLOP) of layer 1 over the whole instance with exact hours is the proven upper bound
@@ -459,7 +460,8 @@ def _spread_layer(
     spread, now = _spread_expr(L, spec)
     m.add(spread <= math.floor(now * (1 + SPREAD_TOLERANCE)) + 1)
     status = "LOCAL_OPTIMUM" if pi.complete else ("CANCELLED" if pi.cancelled else "TIME_LIMIT")
-    return LayerInfo("spread", status, pi.spread_after, pi.spread_before, time.perf_counter() - t0)
+    # value: the spread figure reached (see fairness.py); bound: 1.0, everybody paid the same per hour.
+    return LayerInfo("spread", status, pi.spread_after, 1.0, time.perf_counter() - t0)
 
 
 def _spread_expr(L: _Layers, spec: SubSpec) -> tuple[cp_model.LinearExprT, int]:
