@@ -9,6 +9,9 @@
    its target, so stations are pulled towards the same figure.
 3. Lots that no station placed are handed out greedily (earliest due first, most free hours) over the
    hours left.
+4. With ``fairness`` in the objective, ``fairness.polish`` evens out earnings per offered hour over the whole
+   city, moving lots across stations where workers reach them (it never lowers the on-time value, coverage or,
+   with a previous plan, the lots kept).
 
 In production the sub-problems are independent jobs, so the pool can be replaced by a job queue with
 consumers on several machines: ``solve_station`` takes and returns plain picklable data.
@@ -23,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from factory.scheduling.fairness import polish
 from factory.scheduling.greedy import Slack, greedy, lp_rounding
 from factory.scheduling.problem import Problem
 from factory.scheduling.schedule import Alloc
@@ -114,7 +118,9 @@ def solve_city(
         specs.append(spec)
 
     n = len(specs)
-    budget = max(1.0, deadline - time.perf_counter() - 6.0)  # keep time for the repair and for writing
+    # Keep time for the repair, the city-wide fairness pass (a fifth of what is left) and writing.
+    left = deadline - time.perf_counter() - 6.0
+    budget = max(1.0, left * (0.8 if "fairness" in inst.objective else 1.0))
     per = min(10.0, max(0.3, budget * workers / max(1, n) * 0.8))
     for spec in specs:
         spec.time_limit = per
@@ -169,4 +175,28 @@ def solve_city(
     alloc = greedy(prob, start=alloc, full_left=full_left, rem_left=rem_left, slack=slack)
     after = sum(full_left.values()) + sum(rem_left.values())
     summary["repair_placed_lots"] = before - after
+    if "fairness" in inst.objective and not cancelled:
+        report(93, "evening out earnings")
+        alloc, summary["spread"] = even_out(prob, alloc, deadline - _write_margin(prob), cancel)
+        cancelled = bool(summary["spread"]["cancelled"])
     return alloc, [summary], cancelled
+
+
+def _write_margin(prob: Problem) -> float:
+    """Seconds kept back after the city-wide fairness pass for writing and checking the plan."""
+    return 1.0 + 4e-5 * sum(o.n_lots for o in prob.inst.orders)
+
+
+def even_out(
+    prob: Problem, alloc: Alloc, deadline: float, cancel: Callable[[], bool] | None = None
+) -> tuple[Alloc, dict[str, Any]]:
+    """Even out earnings per offered hour over the whole city (``fairness.polish``), across stations."""
+    ids = list(range(len(prob.pairs)))
+    spec = spec_for(prob, sorted(prob.by_worker), ids)
+    full = [alloc.get(i, (0, False))[0] for i in ids]
+    rem = [alloc.get(i, (0, False))[1] for i in ids]
+    obj = prob.inst.objective
+    keep_travel = "travel" in obj and obj.index("travel") < obj.index("fairness")
+    full, rem, info = polish(spec, full, rem, deadline, keep_travel=keep_travel, cancel=cancel)
+    out = {i: (full[i], rem[i]) for i in ids if full[i] or rem[i]}
+    return out, {k: round(v, 4) if isinstance(v, float) else v for k, v in vars(info).items()}

@@ -6,8 +6,8 @@ Variables
     ``n[w,o]``  integer, full lots of order ``o`` given to worker ``w`` (0..lots that fit ``w``'s hours by the
                 due day); ``r[w,o]`` boolean, the order's last shorter lot goes to ``w``.
     ``u[w]``    boolean, worker ``w`` gets at least one lot (fairness: coverage).
-    ``e[w]``    planned earnings in fen; ``dev[w] >= |e[w] - target[w]|`` with ``target[w]`` = the average
-                earnings per offered hour times ``w``'s offered hours (fairness: spread).
+    ``dev[w] >= |e[w] - target[w]|`` (added after the spread step): ``e[w]`` planned earnings in fen,
+                ``target[w]`` the average earnings per offered hour times ``w``'s offered hours.
     ``keep[w,o]`` lots of a previous plan that stay with the same worker (stability).
 
 Hard constraints
@@ -25,10 +25,12 @@ Objective layers, solved one after another; each later layer keeps the earlier o
        :data:`ON_TIME_TOLERANCE` (0.1 %) below its best value;
     2. stability (only with a previous plan): max lots kept with their previous worker; kept exactly;
     3. ``fairness``: (a) max coverage: sum over eligible workers of ``u[w]``, a priority (hard-to-employ)
-       resident counting more than all others together, kept exactly; then (b) min
-       ``sum dev[w] / hours[w]`` (earnings per offered hour close to the average), kept within
-       :data:`SPREAD_TOLERANCE` (5 %);
-    4. ``travel``: min sum of travel minutes (one trip per lot).
+       resident counting more than all others together, kept exactly; then (b) spread: earnings per offered
+       hour evened out by ``fairness.polish``, a deterministic local search over whole lots (place, move,
+       swap) that keeps every constraint above; later layers keep ``sum dev[w] * mean hours / hours[w]``
+       within :data:`SPREAD_TOLERANCE` (5 %) of its value for that plan;
+    4. ``travel``: min sum of travel minutes (one trip per lot); a solution with no shorter trips than the
+       plan it started from is dropped, so the fairer plan stays.
 Layers follow the instance's ``objective`` order; layers left out of it are skipped.
 
 The LP relaxation (GLOP) of layer 1 over the whole instance with exact hours is the proven upper bound
@@ -223,6 +225,7 @@ class _Layers:
         self.has_solution = False
         self.solution: list[int] = []  # all variables of the last solve, by proto index
         self.aux_hint: dict[int, int] = {}  # hints for variables added since
+        self.keep_vars: list[tuple[cp_model.IntVar, int, int]] = []  # (k, pair, previous full lots)
 
     def hint(self) -> None:
         """Hint every variable: the last solution, else the start values; new variables from aux_hint."""
@@ -247,6 +250,28 @@ class _Layers:
         v = self.m.new_int_var(lo, hi, name)
         self.aux_hint[v.index] = value
         return v
+
+    def set_values(self, full: list[int], rem: list[bool]) -> None:
+        """Take lots per pair found outside CP-SAT (they must meet every constraint added so far)."""
+        self.values_full = list(full)
+        self.values_rem = list(rem)
+        self.has_solution = True
+        if self.solution:
+            for i, v in enumerate(self.n):
+                self.solution[v.index] = full[i]
+            for i, rv in enumerate(self.r):
+                if not isinstance(rv, int):
+                    self.solution[rv.index] = int(rem[i])
+            for kv, i, prev in self.keep_vars:
+                self.solution[kv.index] = min(prev, full[i])
+
+    def earnings(self, w: int) -> cp_model.LinearExprT:
+        pairs = [(self.spec.pairs[i], i) for i in self.by_worker[w]]
+        return sum(p.rate * (p.pf * self.n[i] + p.pr * self.r[i]) for p, i in pairs)
+
+    def earnings_now(self, w: int) -> int:
+        pairs = [(self.spec.pairs[i], i) for i in self.by_worker[w]]
+        return sum(p.rate * (p.pf * self.values_full[i] + p.pr * int(self.values_rem[i])) for p, i in pairs)
 
     def current_lots(self, i: int) -> tuple[int, int]:
         return self.values_full[i], int(self.values_rem[i])
@@ -325,7 +350,7 @@ def solve_sub(
     if spec.has_previous and "stability" not in steps:
         steps.insert(0, "stability")
     # Layers after the first share what the first leaves; the first gets half (it matters most).
-    weights = {"on_time": 16.0, "stability": 1.0, "coverage": 1.0, "spread": 1.5, "travel": 1.0}
+    weights = {"on_time": 16.0, "stability": 1.0, "coverage": 1.0, "spread": 2.0, "travel": 1.0}
     result = SubResult([p.hint_full for p in spec.pairs], [bool(p.hint_rem) for p in spec.pairs])
     on_time_floor: int | None = None
     if not spec.pairs:
@@ -358,6 +383,7 @@ def solve_sub(
                 if p.prev_full:
                     kv = L.new_aux(0, p.prev_full, f"k{i}", min(p.prev_full, L.values_full[i]))
                     m.add(kv <= L.n[i])
+                    L.keep_vars.append((kv, i, p.prev_full))
                     keeps.append(kv)
                 if p.prev_rem and not isinstance(L.r[i], int):
                     keeps.append(L.r[i])  # type: ignore[arg-type]
@@ -375,16 +401,20 @@ def solve_sub(
             if ok:
                 m.add(cover >= round(info.value))
         elif step == "spread":
-            spread = _spread_expr(L, spec)
-            if spread is None:
+            spread_info = _spread_layer(L, limit, keep_travel="travel" in steps[:k], cancel=cancel)
+            if spread_info is None:
                 continue
-            info, ok = L.run(step, spread, False, limit, cancel)
-            if ok:
-                m.add(spread <= math.floor(info.value * (1 + SPREAD_TOLERANCE)) + 1)
+            info = spread_info
         else:  # travel
+            saved = (list(L.values_full), list(L.values_rem), list(L.solution), L.has_solution)
+            travel_now = sum(
+                p.travel * (f + int(r)) for p, f, r in zip(spec.pairs, saved[0], saved[1], strict=True)
+            )
             info, ok = L.run(step, L.travel, False, limit, cancel)
             if ok:
                 m.add(L.travel <= round(info.value))
+                if saved[3] and info.value >= travel_now:  # no shorter trips: keep the fairer plan as it was
+                    L.values_full, L.values_rem, L.solution = saved[0], saved[1], saved[2]
         result.layers.append(info)
         if info.status == "CANCELLED":
             result.cancelled = True
@@ -411,11 +441,33 @@ def _coverage_expr(L: _Layers) -> cp_model.LinearExprT | None:
     return sum(terms)
 
 
-def _spread_expr(L: _Layers, spec: SubSpec) -> cp_model.LinearExprT | None:
-    m = L.m
+def _spread_layer(
+    L: _Layers, limit: float, keep_travel: bool, cancel: CancelCheck | None
+) -> LayerInfo | None:
+    """Even out earnings per offered hour (``fairness.polish``), then hold every worker's earnings."""
+    from factory.scheduling.fairness import polish
+
+    spec, m = L.spec, L.m
     workers = [w for w in L.by_worker if spec.workers[w].hours > 0]
     if not workers:
         return None
+    t0 = time.perf_counter()
+    full, rem, pi = polish(
+        spec, L.values_full, L.values_rem, t0 + limit, keep_travel=keep_travel, cancel=cancel
+    )
+    L.set_values(full, rem)
+    # Later layers keep the summed deviation from the average rate within SPREAD_TOLERANCE of this plan's.
+    spread, now = _spread_expr(L, spec)
+    m.add(spread <= math.floor(now * (1 + SPREAD_TOLERANCE)) + 1)
+    status = "LOCAL_OPTIMUM" if pi.complete else ("CANCELLED" if pi.cancelled else "TIME_LIMIT")
+    # value: the spread figure reached (see fairness.py); bound: 1.0, everybody paid the same per hour.
+    return LayerInfo("spread", status, pi.spread_after, 1.0, time.perf_counter() - t0)
+
+
+def _spread_expr(L: _Layers, spec: SubSpec) -> tuple[cp_model.LinearExprT, int]:
+    """Weighted sum of ``|e[w] - target[w]|`` (about the deviation of earnings per hour), and its value now."""
+    m = L.m
+    workers = [w for w in L.by_worker if spec.workers[w].hours > 0]
     earn: dict[int, cp_model.LinearExprT] = {}
     earn_now: dict[int, int] = {}
     for w in workers:
@@ -427,6 +479,7 @@ def _spread_expr(L: _Layers, spec: SubSpec) -> cp_model.LinearExprT | None:
     rate = spec.target_rate if spec.target_rate is not None else total_earn / total_hours
     mean_hours = total_hours / len(workers)
     terms = []
+    now = 0
     for w in workers:
         hw = spec.workers[w].hours
         ub = sum(
@@ -437,8 +490,10 @@ def _spread_expr(L: _Layers, spec: SubSpec) -> cp_model.LinearExprT | None:
         dev = L.new_aux(0, max(ub, target), f"dev{w}", abs(earn_now[w] - target))
         m.add(dev >= earn[w] - target)
         m.add(dev >= target - earn[w])
-        terms.append(max(1, round(SPREAD_SCALE * mean_hours / hw)) * dev)
-    return sum(terms)
+        c = max(1, round(SPREAD_SCALE * mean_hours / hw))
+        terms.append(c * dev)
+        now += c * abs(earn_now[w] - target)
+    return sum(terms), now
 
 
 # --- LP bound -----------------------------------------------------------------------------------------------
