@@ -61,6 +61,8 @@ def nice_ticks(low: float, high: float, max_ticks: int = 6) -> list[float]:
     """Return round tick values covering low..high (1, 2 or 5 times a power of ten apart)."""
     if high < low:
         low, high = high, low
+    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):  # no visible span (or a subnormal one)
+        low = high = low
     if high == low:
         low, high = (0.0, 1.0) if low == 0 else (min(0.0, low), max(0.0, high))
     step = _nice(_nice(high - low, False) / max(1, max_ticks - 1), True)

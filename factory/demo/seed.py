@@ -124,8 +124,171 @@ def _people() -> None:
     db.session.flush()
 
 
+# Demo orders: (enterprise index, reference, product, skill, quantity, lot size, rate in 1/100 fen,
+# standard minutes, fee in fen, days until due, post?, stations offered (None: all), takes [(station, pieces)],
+# reason when the pay is below the minimum wage).
+DEMO_ORDERS = [
+    (
+        0,
+        "HY-DEMO-001",
+        "遥控器组装",
+        "remote_assembly",
+        6000,
+        200,
+        4000,
+        "1",
+        5,
+        21,
+        True,
+        None,
+        [(0, 3000), (1, 2000)],
+        None,
+    ),
+    (
+        0,
+        "HY-DEMO-002",
+        "空调遥控器按键板装配",
+        "remote_assembly",
+        2000,
+        100,
+        3000,
+        "0.8",
+        4,
+        28,
+        True,
+        None,
+        [],
+        None,
+    ),
+    (
+        0,
+        "HY-DEMO-003",
+        "遥控器电池盖装配",
+        "remote_assembly",
+        3000,
+        150,
+        2000,
+        "0.5",
+        3,
+        35,
+        False,
+        None,
+        [],
+        None,
+    ),
+    (
+        1,
+        "QS-DEMO-001",
+        "冰箱贴彩绘（崂山风景）",
+        "fridge_magnet",
+        1200,
+        50,
+        12000,
+        "3",
+        10,
+        30,
+        True,
+        None,
+        [(2, 600)],
+        None,
+    ),
+    (
+        1,
+        "QS-DEMO-002",
+        "手工编花（康乃馨胸花）",
+        "flower_weaving",
+        800,
+        40,
+        25000,
+        "6",
+        20,
+        25,
+        True,
+        [0, 1],
+        [(0, 400)],
+        None,
+    ),
+    (
+        1,
+        "QS-DEMO-003",
+        "盘扣制作（新品试做）",
+        "button_knots",
+        500,
+        50,
+        8000,
+        "2.5",
+        10,
+        40,
+        True,
+        None,
+        [],
+        "新品试做，工时定额待首批实测后调整；首批每件另加补贴 ¥0.10，由企业直接结算",
+    ),
+]
+
+
+def _orders() -> None:
+    """A few believable orders from the two demo enterprises, some taken on by demo stations."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from factory.orders import services as orders
+    from factory.orders.models import Order
+
+    stations = [db.session.scalar(select(Station).where(Station.name == name)) for name, _d, _a in STATIONS]
+    for (
+        index,
+        reference,
+        product,
+        skill,
+        quantity,
+        lot,
+        rate,
+        minutes,
+        fee,
+        days,
+        post,
+        offered,
+        takes,
+        reason,
+    ) in DEMO_ORDERS:
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == ENTERPRISES[index][0]))
+        if enterprise is None or db.session.scalar(
+            select(Order.id).where(Order.enterprise_id == enterprise.id, Order.reference == reference)
+        ):
+            continue
+        coordinator = db.session.scalar(
+            select(User).where(User.enterprise_id == enterprise.id, User.role == Role.COORDINATOR)
+        )
+        data = orders.OrderInput(
+            product=product,
+            skill_code=skill,
+            quantity=quantity,
+            lot_size=lot,
+            piece_rate_units=rate,
+            standard_minutes=Decimal(minutes),
+            due_date=orders.local_today() + timedelta(days=days),
+            service_fee_fen=fee,
+            reference=reference,
+            quality_standard="外观无划痕、无脱胶；按样品验收，合格率不低于 98%",
+            materials=[orders.Material("配套物料包", Decimal("1"), "套")],
+            open_to_all=offered is None,
+            station_ids=[stations[i].id for i in offered or []],
+        )
+        order = orders.create_order(enterprise.id, data, coordinator)
+        if post:
+            orders.post_order(order, coordinator, reason=reason)
+        for station_index, pieces in takes:
+            station = stations[station_index]
+            organiser = db.session.scalar(
+                select(User).where(User.station_id == station.id, User.role == Role.ORGANISER)
+            )
+            orders.accept_order(order, station.id, pieces, organiser)
+    db.session.flush()
+
+
 # Later features append their own steps (worker profiles, orders, plans, pay) in dependency order.
-STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people]
+STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people, _orders]
 
 
 def seed() -> None:

@@ -33,7 +33,7 @@ def _fail(exc: OrderServiceError) -> ApiError:
 
 
 def _order_or_404(order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
+    order = db.session.get(Order, order_id) if order_id <= services.MAX_ID else None
     if order is None or not services.can_see(order, current_user):
         raise ApiError(404, "not_found", _("There is no such order, or it is not yours to see."))
     return order
@@ -431,7 +431,7 @@ def create_delivery(order_id: int) -> tuple[dict[str, Any], int]:
 @bp.route("/deliveries/<int:delivery_id>/receive", methods=["POST"])
 @allow("coordinator")
 def receive_delivery(delivery_id: int) -> Any:
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.get(Delivery, delivery_id) if delivery_id <= services.MAX_ID else None
     if delivery is None or delivery.order.enterprise_id != current_user.enterprise_id:
         raise ApiError(404, "not_found", _("There is no such delivery, or it is not yours to see."))
     try:

@@ -39,7 +39,7 @@ bp = Blueprint("orders", __name__)
 
 def get_order_or_404(order_id: int, user: User) -> Order:
     """The order, if `user` may see it (own enterprise, offered to or taken by own station, admin)."""
-    order = db.session.get(Order, order_id)
+    order = db.session.get(Order, order_id) if order_id <= services.MAX_ID else None
     if order is None or not services.can_see(order, user):
         abort(404)
     return order
@@ -47,14 +47,14 @@ def get_order_or_404(order_id: int, user: User) -> Order:
 
 def get_own_order_or_404(order_id: int, user: User) -> Order:
     """The order, if it belongs to the coordinator's enterprise."""
-    order = db.session.get(Order, order_id)
+    order = db.session.get(Order, order_id) if order_id <= services.MAX_ID else None
     if order is None or user.role != Role.COORDINATOR or order.enterprise_id != user.enterprise_id:
         abort(404)
     return order
 
 
 def get_delivery_or_404(delivery_id: int, user: User) -> Delivery:
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.get(Delivery, delivery_id) if delivery_id <= services.MAX_ID else None
     if delivery is None:
         abort(404)
     if user.role == Role.ADMIN:
@@ -649,7 +649,7 @@ def _wages_page(form: MinimumWageForm, status: int, edit_forms: dict[int, Any] |
 def edit_minimum_wage(wage_id: int) -> Any:
     from factory.orders import wages
 
-    row = db.session.get(MinimumWage, wage_id)
+    row = db.session.get(MinimumWage, wage_id) if wage_id <= services.MAX_ID else None
     if row is None:
         abort(404)
     form = MinimumWageForm(prefix=f"w{row.id}")
@@ -672,7 +672,7 @@ def edit_minimum_wage(wage_id: int) -> Any:
 def district_tier(district_id: int) -> Any:
     from factory.orders import wages
 
-    district = db.session.get(District, district_id)
+    district = db.session.get(District, district_id) if district_id <= services.MAX_ID else None
     if district is None:
         abort(404)
     form = DistrictTierForm(prefix=f"d{district.id}")

@@ -132,7 +132,23 @@ def translate_domain_message(message: str) -> str:
     return translate_message(message, domain.MESSAGES.values())
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; a larger one cannot exist
+
+
+def storable(value: str) -> bool:
+    """Whether text can be stored: valid Unicode without NUL (PostgreSQL refuses both)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON body
+        return False
+    return True
+
+
 def text_problem(value: str, limit: int, *, required: bool = False) -> str | None:
+    if not storable(value):
+        return _("This text contains characters that cannot be stored.")
     if required and not value.strip():
         return _("This field is required.")
     if len(value) > limit:
@@ -287,7 +303,8 @@ def check_input(data: OrderInput, *, today: date | None = None) -> dict[str, lis
     if not data.skill_code:
         errors["skill"].append(_("Choose a skill."))
     elif skill_by_code(data.skill_code) is None:
-        errors["skill"].append(_("There is no skill %(code)s.", code=data.skill_code[:40]))
+        code = data.skill_code[:40] if storable(data.skill_code) else "?"
+        errors["skill"].append(_("There is no skill %(code)s.", code=code))
     if len(data.materials) > MAX_MATERIALS:
         errors["materials"].append(_("At most %(max)s materials.", max=MAX_MATERIALS))
     for item in data.materials:
@@ -306,7 +323,8 @@ def check_input(data: OrderInput, *, today: date | None = None) -> dict[str, lis
         elif len(data.station_ids) > MAX_STATIONS:
             errors["stations"].append(_("Too many stations."))
         else:
-            known = set(db.session.scalars(select(Station.id).where(Station.id.in_(data.station_ids))))
+            wanted = [s for s in data.station_ids if 0 < s <= MAX_ID]
+            known = set(db.session.scalars(select(Station.id).where(Station.id.in_(wanted))))
             unknown = [str(s) for s in data.station_ids if s not in known]
             if unknown:
                 errors["stations"].append(_("There is no station %(ids)s.", ids=", ".join(unknown[:5])))
@@ -314,6 +332,8 @@ def check_input(data: OrderInput, *, today: date | None = None) -> dict[str, lis
 
 
 def skill_by_code(code: str) -> Skill | None:
+    if not storable(code) or len(code) > 40:
+        return None
     return db.session.scalar(select(Skill).where(Skill.code == code))
 
 
@@ -1037,7 +1057,10 @@ def estimate_completion(progress: Progress, *, today: date | None = None, window
     if recent <= 0:
         return None
     remaining = progress.quantity - progress.accepted
-    return today + timedelta(days=math.ceil(remaining * window / recent))
+    days = math.ceil(remaining * window / recent)
+    if days > 3660:  # more than ten years away: no useful estimate
+        return None
+    return today + timedelta(days=days)
 
 
 # ------------------------------------------------------------------ helpers for the views

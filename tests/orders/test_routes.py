@@ -319,3 +319,40 @@ def test_own_orders_are_reachable(
     assert make_client(make_user("admin")).get(f"/orders/{order.id}").status_code == 200
     other = make_client(make_user("coordinator"))
     assert other.get(f"/orders/{order.id}").status_code == 404
+
+
+def test_a_draft_is_posted_from_its_page_with_a_reason(
+    make_client: Any, make_order: Any, coordinator: Any
+) -> None:
+    order = make_order(post=False, piece_rate_units=3000)
+    client = make_client(coordinator)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "¥18.00" in page  # the check is shown before posting
+    assert 'data-confirm="' in page
+    refused = client.submit(f"/orders/{order.id}/post", {}, token_from=f"/orders/{order.id}")
+    assert refused.status_code == 422
+    assert order.status == "draft"
+    posted = client.submit(
+        f"/orders/{order.id}/post", {"below_minimum_reason": "试产批次"}, token_from=f"/orders/{order.id}"
+    )
+    assert posted.status_code == 302
+    db.session.expire_all()
+    assert order.status == "posted"
+
+
+def test_after_a_station_took_it_the_edit_page_changes_only_texts(
+    make_client: Any, make_order: Any, coordinator: Any, organiser: Any
+) -> None:
+    order = make_order()
+    services.accept_order(order, organiser.station_id, 100, organiser)
+    client = make_client(coordinator)
+    page = client.get(f"/orders/{order.id}/edit").get_data(as_text=True)
+    assert "<fieldset disabled>" in page
+    response = client.submit(
+        f"/orders/{order.id}/edit",
+        form(note="请在周五前送第一批", quantity="5", action="save"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert order.note == "请在周五前送第一批"
+    assert order.quantity == 250
