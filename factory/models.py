@@ -13,9 +13,16 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.payroll.models import Adjustment, OrderRate, PayeeAccount, PayLine, PayPeriod, PaySlip
 from factory.reference.models import District, MinimumWage, Skill
 
 __all__ = [
+    "Adjustment",
+    "OrderRate",
+    "PayeeAccount",
+    "PayLine",
+    "PayPeriod",
+    "PaySlip",
     "Acceptance",
     "Delivery",
     "DeliveryLine",
