@@ -14,6 +14,16 @@ from factory.orders.models import (
     OrderTarget,
 )
 from factory.payroll.models import Adjustment, OrderRate, PayeeAccount, PayLine, PayPeriod, PaySlip
+from factory.production.models import (
+    Inspection,
+    InspectionPhoto,
+    MaterialMovement,
+    Notice,
+    RejectReason,
+    Report,
+    Task,
+    TaskDay,
+)
 from factory.reference.models import District, MinimumWage, Skill
 
 __all__ = [
@@ -35,11 +45,19 @@ __all__ = [
     "AuditEntry",
     "District",
     "Enterprise",
+    "Inspection",
+    "InspectionPhoto",
     "Job",
     "LoginFailure",
+    "MaterialMovement",
     "MinimumWage",
+    "Notice",
+    "RejectReason",
+    "Report",
     "Skill",
     "Station",
+    "Task",
+    "TaskDay",
     "User",
     "UserSession",
 ]
