@@ -25,6 +25,18 @@ from factory.production.models import (
     TaskDay,
 )
 from factory.reference.models import District, MinimumWage, Skill
+from factory.workers.models import (
+    Attendance,
+    Course,
+    CourseParticipant,
+    CourseSession,
+    HoursException,
+    SkillTrial,
+    WeeklyHours,
+    WorkerProfile,
+    WorkerReach,
+    WorkerSkill,
+)
 
 __all__ = [
     "Adjustment",
@@ -42,6 +54,11 @@ __all__ = [
     "OrderRequestKey",
     "OrderTarget",
     "ApiToken",
+    "Attendance",
+    "Course",
+    "CourseParticipant",
+    "CourseSession",
+    "HoursException",
     "AuditEntry",
     "District",
     "Enterprise",
@@ -55,9 +72,14 @@ __all__ = [
     "RejectReason",
     "Report",
     "Skill",
+    "SkillTrial",
     "Station",
     "Task",
     "TaskDay",
     "User",
     "UserSession",
+    "WeeklyHours",
+    "WorkerProfile",
+    "WorkerReach",
+    "WorkerSkill",
 ]
