@@ -66,6 +66,7 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
 
         worker = workers.ensure_profile(users["worker"])
         course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
+        period, slip, adjustment = _pay(station, users["worker"], users["organiser"])
         out[side] = {
             "station": station,
             "enterprise": enterprise,
@@ -76,8 +77,26 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
             "delivery": delivery,
             "worker": worker,
             "course": course,
+            "period": period,
+            "slip": slip,
+            "adjustment": adjustment,
         }
     return out
+
+
+def _pay(station: Any, worker: Any, organiser: Any) -> tuple[Any, Any, Any]:
+    """A closed pay period with the worker's slip, and an open one with an adjustment."""
+    from datetime import date
+
+    from factory.payroll import services as payroll
+
+    closed = payroll.create_period(station.id, date(2024, 6, 1), date(2024, 6, 15), organiser)
+    payroll.add_adjustment(closed.id, worker.id, "bonus", 100, "奖励", organiser)
+    payroll.close_period(closed.id, organiser, today=date(2024, 7, 1))
+    slip = payroll.period_slips(closed.id)[0]
+    open_ = payroll.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    adjustment = payroll.add_adjustment(open_.id, worker.id, "bonus", 100, "奖励", organiser)
+    return closed, slip, adjustment
 
 
 def _order_with_delivery(coordinator: Any, organiser: Any, station: Any) -> tuple[Any, Any]:
@@ -130,6 +149,10 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "worker_id": b["worker"].user_id,
         "course_id": b["course"].id,
         "skill_id": b["course"].skill_id,  # skills are reference data: only the administrator edits them
+        "period_id": b["period"].id,
+        "slip_id": b["slip"].id,
+        "adjustment_id": b["adjustment"].id,
+        "fmt": "csv",  # not an object: the file format of a download
     }
 
 
@@ -144,6 +167,8 @@ ADMIN_ONLY_PARAMS = {
     "skill_id",
     "worker_id",
     "course_id",
+    "period_id",
+    "slip_id",
 }
 
 
