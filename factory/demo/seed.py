@@ -294,7 +294,13 @@ def _worker_profiles() -> None:
     seed_workers()
 
 
-STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people, _worker_profiles, _orders]
+def _pay() -> None:
+    from factory.payroll.demo import seed_pay
+
+    seed_pay(STATIONS[0][0])
+
+
+STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people, _worker_profiles, _orders, _pay]
 
 
 def seed() -> None:

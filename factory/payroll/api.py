@@ -140,7 +140,9 @@ def _day(body: dict[str, Any], name: str) -> date | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ApiError(422, "invalid", _("Some of what you entered is not valid."), {name: [_("Use YYYY-MM-DD.")]})
+        raise ApiError(
+            422, "invalid", _("Some of what you entered is not valid."), {name: [_("Use YYYY-MM-DD.")]}
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -181,7 +183,9 @@ def close_pay_period(period_id: int) -> Any:
     flags = {name: body.get(name, False) for name in ("top_up", "leave_uninspected")}
     for name, value in flags.items():
         if not isinstance(value, bool):
-            raise ApiError(422, "invalid", _("Some of what you entered is not valid."), {name: ["true or false"]})
+            raise ApiError(
+                422, "invalid", _("Some of what you entered is not valid."), {name: ["true or false"]}
+            )
     try:
         result = services.close_period(period.id, current_user, **flags)
     except PayrollError as exc:
@@ -207,7 +211,10 @@ def period_payslips(period_id: int) -> Any:
     period = _period_or_404(period_id)
     if period.is_open:
         raise ApiError(409, "open", _("The period is still open; its slips are made when it closes."))
-    return {"period": period_json(period), "payslips": [slip_json(v) for v in printing.slip_views(services.period_slips(period.id))]}
+    return {
+        "period": period_json(period),
+        "payslips": [slip_json(v) for v in printing.slip_views(services.period_slips(period.id))],
+    }
 
 
 @bp.route("/pay-periods/<int:period_id>/adjustments", methods=["POST"])
@@ -218,9 +225,19 @@ def create_adjustment(period_id: int) -> tuple[dict[str, Any], int]:
     amount = body.get("amount_fen")
     worker_id = body.get("worker_id")
     if not isinstance(amount, int) or isinstance(amount, bool):
-        raise ApiError(422, "invalid", _("Some of what you entered is not valid."), {"amount_fen": [_("A whole number of fen.")]})
+        raise ApiError(
+            422,
+            "invalid",
+            _("Some of what you entered is not valid."),
+            {"amount_fen": [_("A whole number of fen.")]},
+        )
     if not isinstance(worker_id, int) or isinstance(worker_id, bool):
-        raise ApiError(422, "invalid", _("Some of what you entered is not valid."), {"worker_id": [_("Choose a worker.")]})
+        raise ApiError(
+            422,
+            "invalid",
+            _("Some of what you entered is not valid."),
+            {"worker_id": [_("Choose a worker.")]},
+        )
     kind = body.get("kind")
     corrects = body.get("corrects_slip_id")
     try:
@@ -275,14 +292,23 @@ OPENAPI_PATHS: dict[str, Any] = {
             "summary": "Open a pay period for your station (organiser)",
             "description": "422 when the end is before the start or the span is longer than 16 days; "
             "409 when it overlaps another period of the station.",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("PayPeriodInput")}}},
-            "responses": {"201": _json(_ref("PayPeriod"), "the period"), **error_responses(400, 401, 403, 409, 415, 422)},
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("PayPeriodInput")}},
+            },
+            "responses": {
+                "201": _json(_ref("PayPeriod"), "the period"),
+                **error_responses(400, 401, 403, 409, 415, 422),
+            },
         },
         "get": {
             "summary": "Your station's pay periods, newest first",
             "responses": {
                 "200": _json(
-                    {"type": "object", "properties": {"pay_periods": {"type": "array", "items": _ref("PayPeriod")}}},
+                    {
+                        "type": "object",
+                        "properties": {"pay_periods": {"type": "array", "items": _ref("PayPeriod")}},
+                    },
                     "the periods",
                 ),
                 **error_responses(401, 403),
@@ -318,7 +344,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                     }
                 },
             },
-            "responses": {"200": _json(_ref("PayPeriod"), "the closed period"), **error_responses(401, 403, 404, 409)},
+            "responses": {
+                "200": _json(_ref("PayPeriod"), "the closed period"),
+                **error_responses(401, 403, 404, 409),
+            },
         }
     },
     "/pay-periods/{period_id}/payslips": {
@@ -327,7 +356,10 @@ OPENAPI_PATHS: dict[str, Any] = {
             "parameters": [PERIOD_ID],
             "responses": {
                 "200": _json(
-                    {"type": "object", "properties": {"payslips": {"type": "array", "items": _ref("PaySlip")}}},
+                    {
+                        "type": "object",
+                        "properties": {"payslips": {"type": "array", "items": _ref("PaySlip")}},
+                    },
                     "the slips",
                 ),
                 **error_responses(401, 403, 404, 409),
@@ -341,8 +373,14 @@ OPENAPI_PATHS: dict[str, Any] = {
             "(a correction may be negative); reason required; corrects_slip_id names the closed slip a "
             "correction fixes. 422 for a deduction larger than the slip; 409 for a closed period.",
             "parameters": [PERIOD_ID],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AdjustmentInput")}}},
-            "responses": {"201": _json(_ref("Adjustment"), "the adjustment"), **error_responses(400, 401, 403, 404, 409, 415, 422)},
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("AdjustmentInput")}},
+            },
+            "responses": {
+                "201": _json(_ref("Adjustment"), "the adjustment"),
+                **error_responses(400, 401, 403, 404, 409, 415, 422),
+            },
         }
     },
     "/payslips/{slip_id}": {
@@ -381,7 +419,10 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
     "PayPeriodInput": {
         "type": "object",
         "required": ["start", "end"],
-        "properties": {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}},
+        "properties": {
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"},
+        },
     },
     "PayPeriod": {
         "type": "object",
@@ -427,8 +468,14 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                         "product": {"type": "string"},
                         "accepted_pieces": {"type": "integer"},
                         "rejected_pieces": {"type": "integer", "description": "shown, not paid"},
-                        "piece_rate_fen": {"type": "number", "description": "exact, may have two decimals of a fen"},
-                        "prior_pieces": {"type": "integer", "description": "paid before at this rate (cumulative rounding)"},
+                        "piece_rate_fen": {
+                            "type": "number",
+                            "description": "exact, may have two decimals of a fen",
+                        },
+                        "prior_pieces": {
+                            "type": "integer",
+                            "description": "paid before at this rate (cumulative rounding)",
+                        },
                         "amount_fen": {"type": "integer"},
                     },
                 },

@@ -18,12 +18,16 @@ cli = AppGroup("payroll", help="Pay periods and slips.")
 @cli.command("close")
 @click.argument("station_id", type=int)
 @click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
-@click.option("--top-up/--no-top-up", default=True, show_default=True, help="Top up shortfalls to the minimum wage.")
+@click.option(
+    "--top-up/--no-top-up", default=True, show_default=True, help="Top up shortfalls to the minimum wage."
+)
 @click.option("--leave-uninspected", is_flag=True, help="Close even with lots not inspected yet.")
 def close(station_id: int, start: object, top_up: bool, leave_uninspected: bool) -> None:
     """Close the station's pay period that starts on START (YYYY-MM-DD)."""
     day: date = start.date()  # type: ignore[attr-defined]
-    period = db.session.scalar(select(PayPeriod).where(PayPeriod.station_id == station_id, PayPeriod.start == day))
+    period = db.session.scalar(
+        select(PayPeriod).where(PayPeriod.station_id == station_id, PayPeriod.start == day)
+    )
     if period is None:
         raise click.ClickException(f"station {station_id} has no pay period starting on {day}")
     try:

@@ -81,7 +81,9 @@ def _headers() -> list[str]:
 
 
 def _rows(period: PayPeriod, items: list[Transfer]) -> list[list[Any]]:
-    purpose = _("Piece-rate pay %(start)s to %(end)s", start=period.start.isoformat(), end=period.end.isoformat())
+    purpose = _(
+        "Piece-rate pay %(start)s to %(end)s", start=period.start.isoformat(), end=period.end.isoformat()
+    )
     return [
         [n, t.name, t.account_number or _("(no account on file)"), t.bank_name, _yuan(t.amount_fen), purpose]
         for n, t in enumerate(items, start=1)
@@ -116,7 +118,9 @@ def period_summary(period: PayPeriod) -> Summary:
     from factory.workers.models import WorkerProfile
 
     paid = select(PaySlip).where(PaySlip.period_id == period.id, PaySlip.total_fen > 0).subquery()
-    workers, total = db.session.execute(select(func.count(), func.coalesce(func.sum(paid.c.total_fen), 0))).one()
+    workers, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(paid.c.total_fen), 0))
+    ).one()
     hard, hard_fen = db.session.execute(
         select(func.count(), func.coalesce(func.sum(paid.c.total_fen), 0))
         .select_from(paid)

@@ -84,7 +84,9 @@ def _profiles(worker_ids: Sequence[int]) -> dict[int, Any]:
         return {}
     return {
         p.user_id: p
-        for p in db.session.scalars(select(WorkerProfile).where(WorkerProfile.user_id.in_(sorted(set(worker_ids)))))
+        for p in db.session.scalars(
+            select(WorkerProfile).where(WorkerProfile.user_id.in_(sorted(set(worker_ids))))
+        )
     }
 
 

@@ -132,9 +132,7 @@ def create_period() -> Any:
 def _adjustment_form(period: PayPeriod, result: services.Computation | None) -> AdjustmentForm:
     form = AdjustmentForm()
     workers = db.session.scalars(
-        select(User)
-        .where(User.station_id == period.station_id, User.role == Role.WORKER)
-        .order_by(User.name)
+        select(User).where(User.station_id == period.station_id, User.role == Role.WORKER).order_by(User.name)
     ).all()
     form.worker_id.choices = [SelectChoice("", _("Choose a worker"))] + [
         SelectChoice(str(w.id), w.name) for w in workers
@@ -237,7 +235,8 @@ def close(period_id: int) -> Any:
         message += " " + _("%(count)s workers were topped up to the minimum wage.", count=result.topped_up)
     if result.left_uninspected:
         message += " " + _(
-            "%(count)s lots not yet inspected will be paid in the next period.", count=len(result.left_uninspected)
+            "%(count)s lots not yet inspected will be paid in the next period.",
+            count=len(result.left_uninspected),
         )
     flash(message, "success")
     return redirect(url_for("payroll.period", period_id=period_id))
@@ -358,7 +357,9 @@ def transfers(period_id: int, fmt: str) -> Any:
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     name = f"transfers-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}"
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 # ------------------------------------------------------------------ slips
@@ -450,7 +451,11 @@ def payee(worker_id: int) -> Any:
     elif form.validate_on_submit():
         try:
             services.set_payee_account(
-                worker, form.bank_name.data or "", form.account_number.data or "", current_user, form.holder_name.data
+                worker,
+                form.bank_name.data or "",
+                form.account_number.data or "",
+                current_user,
+                form.holder_name.data,
             )
         except PayrollError as exc:
             db.session.rollback()
@@ -491,7 +496,11 @@ def rates(order_id: int) -> Any:
             if rate is not None:
                 try:
                     services.change_rate(
-                        order, _parse_day(form.effective_from.data), rate, form.reason.data or "", current_user
+                        order,
+                        _parse_day(form.effective_from.data),
+                        rate,
+                        form.reason.data or "",
+                        current_user,
                     )
                 except PayrollError as exc:
                     db.session.rollback()
@@ -502,5 +511,9 @@ def rates(order_id: int) -> Any:
                     flash(_("The new rate is recorded."), "success")
                     return redirect(url_for("payroll.rates", order_id=order.id))
     return render_template(
-        "payroll/rates.html", order=order, rows=services.order_rates(order.id), form=form, may_change=may_change
+        "payroll/rates.html",
+        order=order,
+        rows=services.order_rates(order.id),
+        form=form,
+        may_change=may_change,
     ), status

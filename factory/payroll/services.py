@@ -151,7 +151,9 @@ def create_period(station_id: int, start: date | None, end: date | None, actor: 
             {"start": [_("Choose days not covered by another period.")]},
             status=409,
         )
-    period = PayPeriod(station_id=station_id, start=start, end=end, status="open", created_by_id=actor_id(actor))
+    period = PayPeriod(
+        station_id=station_id, start=start, end=end, status="open", created_by_id=actor_id(actor)
+    )
     db.session.add(period)
     db.session.flush()
     record(actor, "pay_period.create", period, after={"start": start, "end": end})
@@ -286,7 +288,12 @@ def change_rate(
         "order_rate.set",
         row,
         before=before,
-        after={"order_id": order.id, "effective_from": effective_from, "rate_units": rate_units, "reason": reason},
+        after={
+            "order_id": order.id,
+            "effective_from": effective_from,
+            "rate_units": rate_units,
+            "reason": reason,
+        },
         enterprise_id=order.enterprise_id,
     )
     return row
@@ -507,15 +514,20 @@ def compute(
     except domain.PayPeriodError as exc:
         raise PayrollError(
             "cannot_compute",
-            _("Pay could not be computed for every worker: %(problems)s", problems=_worker_problems(exc.errors)),
+            _(
+                "Pay could not be computed for every worker: %(problems)s",
+                problems=_worker_problems(exc.errors),
+            ),
             status=409,
             details={"workers": {str(k): v for k, v in exc.errors.items()}},
         ) from exc
     except domain.PayError as exc:
         raise PayrollError("cannot_compute", str(exc), status=409) from exc
-    names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(slips)))).all()
-    ) if slips else {}
+    names = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(slips)))).all())
+        if slips
+        else {}
+    )
     return Computation(
         period=period,
         slips=slips,
@@ -604,7 +616,9 @@ def close_period(
     if period is None:
         raise PayrollError("not_found", _("There is no such pay period."), status=404)
     if period.status != "open":
-        raise PayrollError("closed", _("This period is closed already; closing twice changes nothing."), status=409)
+        raise PayrollError(
+            "closed", _("This period is closed already; closing twice changes nothing."), status=409
+        )
     today = today or local_today()
     if today <= period.end:
         raise PayrollError(
@@ -638,7 +652,9 @@ def close_period(
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
-        raise PayrollError("closed", _("This period is closed already; closing twice changes nothing."), status=409)
+        raise PayrollError(
+            "closed", _("This period is closed already; closing twice changes nothing."), status=409
+        )
     db.session.refresh(period)
     result = compute(period, top_up_by=actor if top_up else None)
     topped_up = _freeze(result, actor)
@@ -723,7 +739,9 @@ def _freeze(result: Computation, actor: User | None) -> int:
             "worker_id": worker_id,
             "kind": adj.kind,
             "amount_fen": adj.amount_fen,
-            "reason": adj.reason[:REASON_MAX],
+            "reason": (top_up_reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[
+                :REASON_MAX
+            ],
             "made_by_id": actor_id(actor),
             "made_at": utcnow(),
             "slip_id": slip_ids[worker_id],
@@ -830,12 +848,20 @@ def add_adjustment(
     if corrects_line_id is not None:
         line = db.session.get(PayLine, corrects_line_id)
         if line is None or line.worker_id != worker.id or line.slip.station_id != period.station_id:
-            raise PayrollError("invalid", _("The line to correct is not this worker's."), {"corrects": [_("Choose one of the worker's slip lines.")]})
+            raise PayrollError(
+                "invalid",
+                _("The line to correct is not this worker's."),
+                {"corrects": [_("Choose one of the worker's slip lines.")]},
+            )
         corrects_slip_id = line.slip_id
     if corrects_slip_id is not None:
         slip = db.session.get(PaySlip, corrects_slip_id)
         if slip is None or slip.worker_id != worker.id or slip.station_id != period.station_id:
-            raise PayrollError("invalid", _("The slip to correct is not this worker's."), {"corrects": [_("Choose one of the worker's slips.")]})
+            raise PayrollError(
+                "invalid",
+                _("The slip to correct is not this worker's."),
+                {"corrects": [_("Choose one of the worker's slips.")]},
+            )
     row = Adjustment(
         period_id=period.id,
         worker_id=worker.id,
@@ -891,7 +917,14 @@ def _check_slip(period: PayPeriod, worker_id: int) -> None:
                 deductions=format_fen(deductions),
                 gross=format_fen(gross),
             ),
-            {"amount": [_("At most %(limit)s.", limit=format_fen(max(0, gross - deductions + _last_deduction(rows))))]},
+            {
+                "amount": [
+                    _(
+                        "At most %(limit)s.",
+                        limit=format_fen(max(0, gross - deductions + _last_deduction(rows))),
+                    )
+                ]
+            },
         )
     total = lines_fen + sum(a.amount_fen for a in rows)
     if total < 0:
@@ -976,7 +1009,12 @@ def top_up_shortfalls(
             actor,
             "pay_adjustment.create",
             row,
-            after={"worker_id": row.worker_id, "kind": row.kind, "amount_fen": row.amount_fen, "reason": row.reason},
+            after={
+                "worker_id": row.worker_id,
+                "kind": row.kind,
+                "amount_fen": row.amount_fen,
+                "reason": row.reason,
+            },
             station_id=period.station_id,
         )
     return made
@@ -1032,7 +1070,9 @@ def corrections_of(slip_ids: Sequence[int]) -> dict[int, list[Adjustment]]:
 
 
 def shortfall_left(slip: PaySlip) -> int:
-    later = sum(a.amount_fen for a in corrections_of([slip.id]).get(slip.id, []) if a.kind == "minimum_wage_top_up")
+    later = sum(
+        a.amount_fen for a in corrections_of([slip.id]).get(slip.id, []) if a.kind == "minimum_wage_top_up"
+    )
     return max(0, slip.shortfall_left_fen - later)
 
 
@@ -1115,7 +1155,10 @@ def payee_accounts(worker_ids: Iterable[int]) -> dict[int, PayeeAccount]:
     ids = sorted(set(worker_ids))
     if not ids:
         return {}
-    return {p.worker_id: p for p in db.session.scalars(select(PayeeAccount).where(PayeeAccount.worker_id.in_(ids)))}
+    return {
+        p.worker_id: p
+        for p in db.session.scalars(select(PayeeAccount).where(PayeeAccount.worker_id.in_(ids)))
+    }
 
 
 # ------------------------------------------------------------------ the worker's earnings
@@ -1156,7 +1199,11 @@ def worker_earnings(worker: User, today: date | None = None) -> Earnings:
         prior = {(o, r): n for (_w, o, r), n in prior_paid(order_ids, [worker.id]).items()}
         try:
             slip = domain.compute_slip(
-                worker.id, rows, rates_for_orders(order_ids), prior, [_domain_adjustment(a) for a in adjustments]
+                worker.id,
+                rows,
+                rates_for_orders(order_ids),
+                prior,
+                [_domain_adjustment(a) for a in adjustments],
             )
         except domain.PayError:
             slip = domain.compute_slip(worker.id, rows, rates_for_orders(order_ids), prior)
@@ -1168,7 +1215,11 @@ def worker_earnings(worker: User, today: date | None = None) -> Earnings:
         entry = waiting.setdefault(lot.product, [0, 0])
         entry[0] += lot.waiting
         entry[1] += lot.waiting * rate
-    products = dict(db.session.execute(select(Order.id, Order.product).where(Order.id.in_(sorted(order_ids)))).all()) if order_ids else {}
+    products = (
+        dict(db.session.execute(select(Order.id, Order.product).where(Order.id.in_(sorted(order_ids)))).all())
+        if order_ids
+        else {}
+    )
     past = worker_slips(worker.id, limit=12)
     by_month: dict[str, int] = defaultdict(int)
     for s in past:

@@ -87,18 +87,25 @@ def give(organiser: Any) -> Any:
     def publish(order: Any, worker: Any, station: Any = None) -> Task:
         taken = {
             t.lot_id
-            for t in db.session.scalars(db.select(Task).where(Task.order_id == order.id, Task.status != "cancelled"))
+            for t in db.session.scalars(
+                db.select(Task).where(Task.order_id == order.id, Task.status != "cancelled")
+            )
         }
         lot = next(lot for lot in order.lots if lot.id not in taken)
         station_id = (station or worker.station).id
         # A station's plan covers all its lots: publish the live tasks again beside the new one.
         live = db.session.scalars(
-            db.select(Task).where(Task.station_id == station_id, Task.status.not_in(("cancelled", "declined")))
+            db.select(Task).where(
+                Task.station_id == station_id, Task.status.not_in(("cancelled", "declined"))
+            )
         ).all()
         plan = [
-            PublishedAssignment(t.lot_id, t.worker_id, t.station_id, [(d.day, d.pieces) for d in t.days]) for t in live
+            PublishedAssignment(t.lot_id, t.worker_id, t.station_id, [(d.day, d.pieces) for d in t.days])
+            for t in live
         ]
-        plan.append(PublishedAssignment(lot.id, worker.id, station_id, [(local_today(), Decimal(lot.pieces))]))
+        plan.append(
+            PublishedAssignment(lot.id, worker.id, station_id, [(local_today(), Decimal(lot.pieces))])
+        )
         _run["n"] += 1
         production.publish_plan(station_id, _run["n"], plan, organiser)
         return db.session.scalar(db.select(Task).where(Task.lot_id == lot.id, Task.status != "cancelled"))

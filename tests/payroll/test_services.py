@@ -24,7 +24,9 @@ def close(period: Any, actor: Any, **kw: Any) -> services.CloseResult:
 
 
 def slip_of(period: Any, worker: Any) -> PaySlip:
-    return db.session.scalar(select(PaySlip).where(PaySlip.period_id == period.id, PaySlip.worker_id == worker.id))
+    return db.session.scalar(
+        select(PaySlip).where(PaySlip.period_id == period.id, PaySlip.worker_id == worker.id)
+    )
 
 
 # ------------------------------------------------------------------ periods
@@ -33,9 +35,11 @@ def slip_of(period: Any, worker: Any) -> PaySlip:
 def test_a_period_is_opened_and_audited(station: Any, organiser: Any) -> None:
     period = services.create_period(station.id, START, END, organiser)
     assert (period.start, period.end, period.status) == (START, END, "open")
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_type == "pay_period", AuditEntry.object_id == period.id)) == (
-        "pay_period.create"
-    )
+    assert db.session.scalar(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "pay_period", AuditEntry.object_id == period.id
+        )
+    ) == ("pay_period.create")
 
 
 @pytest.mark.parametrize(
@@ -67,7 +71,9 @@ def test_another_station_may_use_the_same_days(period: Any, make_station: Any, o
 
 
 def test_the_suggested_period_is_the_next_half_month(period: Any, station: Any) -> None:
-    assert services.suggested_period(station.id) == services.domain.Period(date(2024, 6, 16), date(2024, 6, 30))
+    assert services.suggested_period(station.id) == services.domain.Period(
+        date(2024, 6, 16), date(2024, 6, 30)
+    )
 
 
 # ------------------------------------------------------------------ closing
@@ -86,10 +92,20 @@ def test_close_pays_accepted_pieces_of_the_period_only(
     slip = slip_of(period, worker)
     assert (slip.accepted_pieces, slip.rejected_pieces, slip.total_fen) == (40, 2, 1600)
     [line] = slip.lines
-    assert (line.order_id, line.rate_units, line.accepted_pieces, line.rejected_pieces) == (order.id, 4000, 40, 2)
+    assert (line.order_id, line.rate_units, line.accepted_pieces, line.rejected_pieces) == (
+        order.id,
+        4000,
+        40,
+        2,
+    )
     assert slip.worker_name == "王秀英"
     db.session.refresh(period)
-    assert (period.status, period.closed_by_id, period.workers_paid, period.total_fen) == ("closed", organiser.id, 2, 1880)
+    assert (period.status, period.closed_by_id, period.workers_paid, period.total_fen) == (
+        "closed",
+        organiser.id,
+        2,
+        1880,
+    )
 
 
 def test_another_stations_inspections_are_not_paid_here(
@@ -155,7 +171,9 @@ def test_a_rate_change_splits_the_pieces_by_inspection_day(
     work(task, date(2024, 6, 10), 10)
     work(task, date(2024, 6, 12), 1)
     close(period, organiser)
-    lines = sorted((line.rate_units, line.accepted_pieces, line.amount_fen) for line in slip_of(period, worker).lines)
+    lines = sorted(
+        (line.rate_units, line.accepted_pieces, line.amount_fen) for line in slip_of(period, worker).lines
+    )
     assert lines == [(4000, 10, 400), (5000, 11, 550)]
 
 
@@ -229,7 +247,12 @@ def test_a_shortfall_is_found_and_topped_up_in_one_step(
     assert services.top_up_shortfalls(period.id, organiser) == []  # not twice
     close(period, organiser)
     slip = slip_of(period, worker)
-    assert (slip.lines_fen, slip.adjustments_fen, slip.total_fen, slip.shortfall_fen) == (3600, 800, 4400, 800)
+    assert (slip.lines_fen, slip.adjustments_fen, slip.total_fen, slip.shortfall_fen) == (
+        3600,
+        800,
+        4400,
+        800,
+    )
     assert slip.shortfall_left_fen == 0
     assert [a.kind for a in slip.adjustments] == ["minimum_wage_top_up"]
 
@@ -240,7 +263,11 @@ def test_closing_with_top_up_adds_the_top_ups(
     work(give(make_order(rate=3000), worker), date(2024, 6, 3), 60)
     assert close(period, organiser, top_up=True).topped_up == 1
     slip = slip_of(period, worker)
-    assert (slip.total_fen, slip.adjustments[0].amount_fen, slip.adjustments[0].made_by_id) == (2200, 400, organiser.id)
+    assert (slip.total_fen, slip.adjustments[0].amount_fen, slip.adjustments[0].made_by_id) == (
+        2200,
+        400,
+        organiser.id,
+    )
 
 
 def test_reported_minutes_decide_the_hours_where_given(
@@ -250,7 +277,12 @@ def test_reported_minutes_decide_the_hours_where_given(
     work(give(order, worker), date(2024, 6, 3), 60, minutes=120)
     [short] = services.compute(period).shortfalls
     check = short.minimum_wage_check
-    assert (check.hours_source, check.hours, check.required_fen, check.shortfall_fen) == ("reported", 2, 4400, 2000)
+    assert (check.hours_source, check.hours, check.required_fen, check.shortfall_fen) == (
+        "reported",
+        2,
+        4400,
+        2000,
+    )
 
 
 def test_a_closed_slip_below_the_minimum_is_topped_up_in_the_open_period(
@@ -312,7 +344,10 @@ def test_a_deduction_larger_than_the_slip_is_refused(
     with pytest.raises(PayrollError) as refused:
         services.add_adjustment(period.id, worker.id, "deduction", 401, "遗失物料", organiser)
     assert refused.value.code == "deduction_too_large"
-    assert services.add_adjustment(period.id, worker.id, "deduction", 400, "遗失物料", organiser).amount_fen == -400
+    assert (
+        services.add_adjustment(period.id, worker.id, "deduction", 400, "遗失物料", organiser).amount_fen
+        == -400
+    )
 
 
 def test_a_closed_period_takes_no_adjustment(
