@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 from flask_babel import gettext as _
 from flask_login import current_user
+
 from factory.access import allow
 from factory.accounts.models import Role
 from factory.api.routes import ApiError, bp, error_responses, json_body

@@ -12,7 +12,7 @@ from factory.extensions import db
 from factory.jobs.models import Job
 from factory.payroll import services
 from factory.payroll.models import Adjustment, PayeeAccount, PayPeriod, PaySlip
-from tests.payroll.conftest import END, START
+from tests.payroll.conftest import START
 
 
 @pytest.fixture
