@@ -65,7 +65,7 @@ def _bulk(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
-        raw.cursor().executemany(f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({marks})', rows)
+        raw.cursor().executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _ids(table: str, where: str = "") -> list[int]:
@@ -76,7 +76,9 @@ def _ids(table: str, where: str = "") -> list[int]:
     return [r[0] for r in db.session.execute(text(f"SELECT id FROM {table} {where} ORDER BY id"))]
 
 
-def generate(workers: int, per_worker: int, seed: int = 7, *, station_name: str = "基准站点") -> dict[str, Any]:
+def generate(
+    workers: int, per_worker: int, seed: int = 7, *, station_name: str = "基准站点"
+) -> dict[str, Any]:
     """Write the station, people, orders, lots, tasks, reports and inspections; return their ids."""
     from sqlalchemy import select
 
@@ -93,14 +95,19 @@ def generate(workers: int, per_worker: int, seed: int = 7, *, station_name: str 
     enterprise = Enterprise(name=station_name + "企业")
     db.session.add_all([station, enterprise])
     db.session.flush()
-    organiser = User(mobile=f"1{station.id:02d}00000000"[:11], name="基准负责人", role="organiser", station_id=station.id)
+    organiser = User(
+        mobile=f"1{station.id:02d}00000000"[:11], name="基准负责人", role="organiser", station_id=station.id
+    )
     db.session.add(organiser)
     db.session.flush()
     base = 10_000_000 * station.id
     _bulk(
         "user_account",
         ["mobile", "name", "role", "station_id", "is_disabled", "created_at"],
-        [(f"15{base + n:09d}"[:11], f"工人{n:05d}", "worker", station.id, False, NOW) for n in range(workers)],
+        [
+            (f"15{base + n:09d}"[:11], f"工人{n:05d}", "worker", station.id, False, NOW)
+            for n in range(workers)
+        ],
     )
     worker_ids = _ids("user_account", f"WHERE station_id = {station.id} AND role = 'worker'")
     orders = 40
@@ -160,7 +167,7 @@ def generate(workers: int, per_worker: int, seed: int = 7, *, station_name: str 
     worker_order = [order_ids[n % orders] for n in range(workers)]
     _bulk(
         "order_lot",
-        ["order_id", "index", "pieces", "station_id"],
+        ["order_id", '"index"', "pieces", "station_id"],
         [(worker_order[n], n + 1, 5000, station.id) for n in range(workers)],
     )
     lot_ids = _ids("order_lot", f"WHERE station_id = {station.id}")
@@ -209,18 +216,58 @@ def generate(workers: int, per_worker: int, seed: int = 7, *, station_name: str 
     for n, task_id in enumerate(task_ids):
         acc, rej = counts[n]
         for k in range(per_worker):
-            inspections.append((task_id, organiser.id, acc[k], rej[k], "", START + timedelta(days=(n + k) % days), False, NOW))
+            inspections.append(
+                (
+                    task_id,
+                    organiser.id,
+                    acc[k],
+                    rej[k],
+                    "",
+                    START + timedelta(days=(n + k) % days),
+                    False,
+                    NOW,
+                )
+            )
     for chunk in range(0, len(inspections), 200_000):
         _bulk(
             "production_inspection",
-            ["task_id", "organiser_id", "accepted", "rejected", "reason", "inspected_on", "rework", "created_at"],
+            [
+                "task_id",
+                "organiser_id",
+                "accepted",
+                "rejected",
+                "reason",
+                "inspected_on",
+                "rework",
+                "created_at",
+            ],
             inspections[chunk : chunk + 200_000],
         )
     _bulk(
         "production_report",
-        ["task_id", "worker_id", "pieces", "minutes", "idempotency_key", "body_hash", "reported_after", "reported_on", "created_at"],
         [
-            (task_ids[n], worker_ids[n], sum(counts[n][0]) + sum(counts[n][1]), 600, f"k{n}", "x", 0, END, NOW)
+            "task_id",
+            "worker_id",
+            "pieces",
+            "minutes",
+            "idempotency_key",
+            "body_hash",
+            "reported_after",
+            "reported_on",
+            "created_at",
+        ],
+        [
+            (
+                task_ids[n],
+                worker_ids[n],
+                sum(counts[n][0]) + sum(counts[n][1]),
+                600,
+                f"k{n}",
+                "x",
+                0,
+                END,
+                NOW,
+            )
             for n in range(0, workers, 10)
         ],
     )
@@ -239,7 +286,9 @@ def floor_query(station_id: int) -> float:
     rows = db.session.execute(
         select(Task.worker_id, func.sum(Inspection.accepted))
         .join(Task, Task.id == Inspection.task_id)
-        .where(Task.station_id == station_id, Inspection.inspected_on >= START, Inspection.inspected_on <= END)
+        .where(
+            Task.station_id == station_id, Inspection.inspected_on >= START, Inspection.inspected_on <= END
+        )
         .group_by(Task.worker_id)
     ).all()
     assert rows  # noqa: S101
@@ -271,7 +320,9 @@ def bench_close(url: str, workers: int, per_worker: int) -> dict[str, Any]:
         rows = services.inspection_totals(made["station_id"], START, END)
         grouped = time.perf_counter() - t0
         t0 = time.perf_counter()
-        result = services.close_period(period.id, organiser, top_up=True, leave_uninspected=True, today=date(2024, 7, 1))
+        result = services.close_period(
+            period.id, organiser, top_up=True, leave_uninspected=True, today=date(2024, 7, 1)
+        )
         closed = time.perf_counter() - t0
         db.session.commit()
         out = {
@@ -312,9 +363,13 @@ def bench_pdf(url: str, slips: int) -> dict[str, Any]:
         organiser = db.session.get(User, made["organiser_id"])
         period = services.create_period(made["station_id"], START, END, organiser)
         db.session.flush()
-        for worker_id in _ids("user_account", f"WHERE station_id = {made['station_id']} AND role = 'worker'")[::5]:
+        for worker_id in _ids("user_account", f"WHERE station_id = {made['station_id']} AND role = 'worker'")[
+            ::5
+        ]:
             services.add_adjustment(period.id, worker_id, "bonus", 500, "加急订单奖励", organiser)
-        services.close_period(period.id, organiser, top_up=True, leave_uninspected=True, today=date(2024, 7, 1))
+        services.close_period(
+            period.id, organiser, top_up=True, leave_uninspected=True, today=date(2024, 7, 1)
+        )
         db.session.commit()
         period_id = period.id
         db.session.expire_all()
@@ -327,10 +382,14 @@ def bench_pdf(url: str, slips: int) -> dict[str, Any]:
         for n in range(0, len(all_slips), printing.CHUNK):
             t0 = time.perf_counter()
             html = render_template(
-                "payroll/slips_pdf.html", views=printing.slip_views(all_slips[n : n + printing.CHUNK]), period=period
+                "payroll/slips_pdf.html",
+                views=printing.slip_views(all_slips[n : n + printing.CHUNK]),
+                period=period,
             )
             t1 = time.perf_counter()
-            documents.append(HTML(string=html, base_url=app.static_folder + "/", url_fetcher=_no_network).render())
+            documents.append(
+                HTML(string=html, base_url=app.static_folder + "/", url_fetcher=_no_network).render()
+            )
             layout_s += time.perf_counter() - t1
             html_s += t1 - t0
         t0 = time.perf_counter()
@@ -400,14 +459,18 @@ def main() -> None:
     else:
         print("PostgreSQL run failed:", pg.stderr[-2000:], file=sys.stderr)
     print("Closing a half-month (one station):")
-    print(f"{'db':<11}{'workers':>8}{'inspections':>12}{'groups':>8}{'floor s':>9}{'GROUP BY s':>11}{'close s':>9}{'x floor':>9}")
+    print(
+        f"{'db':<11}{'workers':>8}{'inspections':>12}{'groups':>8}{'floor s':>9}{'GROUP BY s':>11}{'close s':>9}{'x floor':>9}"
+    )
     for r in results:
         print(
             f"{r['database']:<11}{r['workers']:>8}{r['inspections']:>12}{r['groups']:>8}{r['floor_s']:>9}"
             f"{r['group_by_s']:>11}{r['close_s']:>9}{r['ratio']:>9}"
         )
     pdf = child(["--part", "pdf", "--url", f"sqlite:///{tmp / 'pdf.db'}", "--slips", str(args.slips)])
-    print(f"\n{pdf['slips']} pay slips as one PDF ({pdf['bytes'] // 1024} KB), peak memory {pdf['peak_rss_mb']} MB:")
+    print(
+        f"\n{pdf['slips']} pay slips as one PDF ({pdf['bytes'] // 1024} KB), peak memory {pdf['peak_rss_mb']} MB:"
+    )
     print(
         f"  period_pdf {pdf['period_pdf_s']} s; phases: HTML (queries + Jinja) {pdf['html_s']} s, "
         f"WeasyPrint layout {pdf['layout_s']} s, writing the PDF {pdf['write_s']} s"

@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -683,6 +683,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
     period = result.period
     if not result.slips:
         return 0
+    now = utcnow()
     slip_rows = []
     for worker_id, slip in result.slips.items():
         check = slip.minimum_wage_check
@@ -704,15 +705,12 @@ def _freeze(result: Computation, actor: User | None) -> int:
                 "required_fen": check.required_fen if check else None,
                 "shortfall_fen": check.shortfall_fen if check else 0,
                 "earnings_per_hour_fen": check.earnings_per_hour_fen if check else None,
-                "created_at": utcnow(),
+                "created_at": now,
             }
         )
-    slip_ids = dict(
-        (worker, slip_id)
-        for slip_id, worker in db.session.execute(
-            insert(PaySlip).returning(PaySlip.id, PaySlip.worker_id),
-            slip_rows,
-        )
+    _bulk_insert(PaySlip.__table__, slip_rows)
+    slip_ids: dict[int, int] = dict(
+        db.session.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period.id)).all()
     )
     line_rows = [
         {
@@ -730,7 +728,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
         for line in slip.lines
     ]
     for chunk in range(0, len(line_rows), 50_000):
-        db.session.execute(insert(PayLine), line_rows[chunk : chunk + 50_000])
+        _bulk_insert(PayLine.__table__, line_rows[chunk : chunk + 50_000])
     # Top-ups the rules added at closing become adjustment rows of their own.
     known = {a.id for adjs in result.adjustments.values() for a in adjs}
     new_rows = [
@@ -743,7 +741,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
                 :REASON_MAX
             ],
             "made_by_id": actor_id(actor),
-            "made_at": utcnow(),
+            "made_at": now,
             "slip_id": slip_ids[worker_id],
         }
         for worker_id, slip in result.slips.items()
@@ -751,7 +749,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
         if adj.corrects not in known
     ]
     if new_rows:
-        db.session.execute(insert(Adjustment), new_rows)
+        _bulk_insert(Adjustment.__table__, new_rows)
     if known:
         db.session.execute(
             update(Adjustment)
@@ -764,6 +762,31 @@ def _freeze(result: Computation, actor: User | None) -> int:
             .execution_options(synchronize_session=False)
         )
     return len(new_rows)
+
+
+def _bulk_insert(table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of one shape: COPY on PostgreSQL, one executemany elsewhere.
+
+    psycopg sends an executemany as one INSERT per row, which made writing 20,000 slips the slowest part of
+    a close; COPY writes them in one stream. Timestamps are passed as naive UTC, as `UTCDateTime` stores them.
+    """
+    if not rows:
+        return
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    raw = conn.connection.driver_connection
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) else v
+                    for v in (row[c] for c in columns)
+                ]
+            )
 
 
 def _waiting_json(w: WaitingLot) -> dict[str, Any]:
