@@ -24,6 +24,7 @@ BLUEPRINTS = [
     "factory.admin.routes",
     "factory.orders.routes",
     "factory.production.routes",
+    "factory.payroll.routes",
     "factory.api.routes",
     "factory.workers.routes",
     "factory.planning.routes",
@@ -33,6 +34,7 @@ CLI_GROUPS = [
     "factory.accounts.cli",
     "factory.demo.cli",
     "factory.jobs.cli",
+    "factory.payroll.cli",
 ]
 
 CSP = (

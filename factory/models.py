@@ -13,6 +13,7 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.payroll.models import Adjustment, OrderRate, PayeeAccount, PayLine, PayPeriod, PaySlip
 from factory.planning.models import PlanPin, PlanRun
 from factory.production.models import (
     Inspection,
@@ -41,6 +42,12 @@ from factory.workers.models import (
 __all__ = [
     "PlanPin",
     "PlanRun",
+    "Adjustment",
+    "OrderRate",
+    "PayeeAccount",
+    "PayLine",
+    "PayPeriod",
+    "PaySlip",
     "Acceptance",
     "Delivery",
     "DeliveryLine",

@@ -24,6 +24,7 @@ API_MODULES: list[str] = [
     "factory.workers.api",
     "factory.planning.api",
     "factory.production.api",
+    "factory.payroll.api",
 ]
 
 

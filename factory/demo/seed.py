@@ -300,12 +300,19 @@ def _production() -> None:
     seed_production()
 
 
+def _pay() -> None:
+    from factory.payroll.demo import seed_pay
+
+    seed_pay(STATIONS[0][0])
+
+
 STEPS: list[Callable[[], None]] = [
     load_reference_data,
     _tenants,
     _people,
     _worker_profiles,
     _orders,
+    _pay,  # before production's step: the pay history needs lots of the first demo order free
     _production,
 ]
 

@@ -54,8 +54,11 @@ def seed_production() -> None:
         )
         if organiser is None or not workers:
             continue
-        if db.session.scalar(select(Task.id).where(Task.station_id == station.id).limit(1)) is not None:
-            continue  # the station's floor is running already (an earlier demo run, or a published plan)
+        made_by_hand = (
+            select(Task.id).where(Task.station_id == station.id, Task.plan_run_id.is_(None)).limit(1)
+        )
+        if db.session.scalar(made_by_hand) is not None:
+            continue  # this step ran already (tasks from plans, such as the pay history's, do not count)
         had_task = select(Task.lot_id)
         lots = list(
             db.session.scalars(

@@ -68,6 +68,7 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
         course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
         task, inspection, reason = _task_with_inspection(order, users["worker"], users["organiser"])
         run, pin = _plan_run_with_pin(users["organiser"], station, order)
+        period, slip, adjustment = _pay(station, users["worker"], users["organiser"])
         out[side] = {
             "station": station,
             "enterprise": enterprise,
@@ -83,6 +84,9 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
             "reason": reason,
             "run": run,
             "pin": pin,
+            "period": period,
+            "slip": slip,
+            "adjustment": adjustment,
         }
     return out
 
@@ -123,6 +127,21 @@ def _plan_run_with_pin(organiser: Any, station: Any, order: Any) -> tuple[Any, A
     db.session.add(pin)
     db.session.flush()
     return run, pin
+
+
+def _pay(station: Any, worker: Any, organiser: Any) -> tuple[Any, Any, Any]:
+    """A closed pay period with the worker's slip, and an open one with an adjustment."""
+    from datetime import date
+
+    from factory.payroll import services as payroll
+
+    closed = payroll.create_period(station.id, date(2024, 6, 1), date(2024, 6, 15), organiser)
+    payroll.add_adjustment(closed.id, worker.id, "bonus", 100, "奖励", organiser)
+    payroll.close_period(closed.id, organiser, today=date(2024, 7, 1))
+    slip = payroll.period_slips(closed.id)[0]
+    open_ = payroll.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    adjustment = payroll.add_adjustment(open_.id, worker.id, "bonus", 100, "奖励", organiser)
+    return closed, slip, adjustment
 
 
 def _order_with_delivery(coordinator: Any, organiser: Any, station: Any) -> tuple[Any, Any]:
@@ -181,6 +200,10 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         "run_id": b["run"].id,
         "plan_id": b["run"].id,
         "pin_id": b["pin"].id,
+        "period_id": b["period"].id,
+        "slip_id": b["slip"].id,
+        "adjustment_id": b["adjustment"].id,
+        "fmt": "csv",  # not an object: the file format of a download
     }
 
 
@@ -197,6 +220,8 @@ ADMIN_SEES_EVERY_TENANT = {
     "course_id",
     "run_id",  # the administrator sees every station's plans
     "plan_id",
+    "period_id",
+    "slip_id",
 }
 
 
