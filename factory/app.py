@@ -24,6 +24,7 @@ BLUEPRINTS = [
     "factory.admin.routes",
     "factory.orders.routes",
     "factory.api.routes",
+    "factory.workers.routes",
 ]
 
 CLI_GROUPS = [
@@ -141,6 +142,10 @@ def _sqlite_begin(conn: Any) -> None:
 def _register(app: Flask) -> None:
     import importlib
 
+    from factory.api.routes import API_MODULES
+
+    for name in API_MODULES:  # their paths join the API blueprint before it is registered
+        importlib.import_module(name)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_GROUPS:

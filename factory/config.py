@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": False,  # trust one proxy's X-Forwarded-* headers (gunicorn behind nginx)
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 64 * 1024,  # KiB
+    "DATA_KEY_PATH": None,  # file holding the key for sensitive fields; default instance/data_key
 }
 
 
@@ -57,17 +58,21 @@ def secret_key(folder: Path) -> str:
     return key
 
 
-def data_key(folder: Path) -> bytes:
-    """Return the key that protects sensitive fields (ID numbers), kept outside the database."""
+def data_key(folder: Path, path: Path | None = None) -> bytes:
+    """Return the key that protects sensitive fields (ID numbers), kept outside the database.
+
+    `FACTORY_DATA_KEY` wins; otherwise the key is read from `path` (default `folder/data_key`) and created
+    there on first use.
+    """
     env = os.environ.get("FACTORY_DATA_KEY")
     if env:
         return env.encode()
-    path = folder / "data_key"
+    path = path or folder / "data_key"
     if path.exists():
         return path.read_bytes().strip()
     from cryptography.fernet import Fernet
 
-    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -14,6 +14,18 @@ from factory.orders.models import (
     OrderTarget,
 )
 from factory.reference.models import District, MinimumWage, Skill
+from factory.workers.models import (
+    Attendance,
+    Course,
+    CourseParticipant,
+    CourseSession,
+    HoursException,
+    SkillTrial,
+    WeeklyHours,
+    WorkerProfile,
+    WorkerReach,
+    WorkerSkill,
+)
 
 __all__ = [
     "Acceptance",
@@ -25,6 +37,11 @@ __all__ = [
     "OrderRequestKey",
     "OrderTarget",
     "ApiToken",
+    "Attendance",
+    "Course",
+    "CourseParticipant",
+    "CourseSession",
+    "HoursException",
     "AuditEntry",
     "District",
     "Enterprise",
@@ -32,7 +49,12 @@ __all__ = [
     "LoginFailure",
     "MinimumWage",
     "Skill",
+    "SkillTrial",
     "Station",
     "User",
     "UserSession",
+    "WeeklyHours",
+    "WorkerProfile",
+    "WorkerReach",
+    "WorkerSkill",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from factory import create_app
 from factory.extensions import db
@@ -56,6 +57,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class BoundSession(FlaskSQLAlchemySession):
+    """A session that stays on the test's connection.
+
+    Flask-SQLAlchemy's Session.get_bind ignores `bind` and hands out a fresh engine connection, on which
+    a request's commit would really commit and leak rows into later tests.
+    """
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test that uses the app inside a transaction that is rolled back afterwards."""
@@ -68,7 +80,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(  # type: ignore[method-assign]
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
         )
         try:
             yield

@@ -19,7 +19,7 @@ from factory.errors import api_error
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Feature modules that register API paths on `bp`; each may define OPENAPI_PATHS and OPENAPI_SCHEMAS.
-API_MODULES: list[str] = ["factory.orders.api"]
+API_MODULES: list[str] = ["factory.orders.api", "factory.workers.api"]
 
 
 class ApiError(Exception):

@@ -61,6 +61,11 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
         db.session.add_all(jobs.values())
         db.session.flush()
         order, delivery = _order_with_delivery(users["coordinator"], users["organiser"], station)
+        from factory.workers import services as workers
+        from factory.workers import training
+
+        worker = workers.ensure_profile(users["worker"])
+        course = training.create_course(users["organiser"], station, "面点培训班", "steamed_buns", 20)
         out[side] = {
             "station": station,
             "enterprise": enterprise,
@@ -69,6 +74,8 @@ def two_tenants(make_user: Any, make_station: Any, make_enterprise: Any) -> dict
             "jobs": jobs,
             "order": order,
             "delivery": delivery,
+            "worker": worker,
+            "course": course,
         }
     return out
 
@@ -120,12 +127,15 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
         # reference data only the administrator edits (the routes are admin-only)
         "wage_id": db.session.scalar(db.select(MinimumWage.id).limit(1)),
         "district_id": b["station"].district_id,
+        "worker_id": b["worker"].user_id,
+        "course_id": b["course"].id,
+        "skill_id": b["course"].skill_id,  # skills are reference data: only the administrator edits them
     }
 
 
-# Parameters whose objects are not tenant-scoped for the roles allowed to use the route.
-# (The administrator sees every enterprise's orders and deliveries by design.)
-ADMIN_ONLY_PARAMS = {"user_id", "wage_id", "district_id", "order_id", "delivery_id"}
+# Parameters whose objects are not tenant-scoped for the roles allowed to use the route, or that the
+# administrator (the city's employment service) sees in every station by design.
+ADMIN_ONLY_PARAMS = {"user_id", "wage_id", "district_id", "order_id", "delivery_id", "skill_id", "worker_id", "course_id"}
 
 
 def object_rules(app: Flask) -> list[Any]:
@@ -195,6 +205,14 @@ def test_own_objects_are_reachable(app: Flask, make_client: Any, two_tenants: di
         ("/admin/staff", {"admin"}),
         ("/admin/audit/", {"admin"}),
         ("/admin/reference", {"admin", "organiser", "coordinator"}),
+        ("/admin/skills", {"admin"}),
+        ("/workers/", {"admin", "organiser"}),
+        ("/workers/new", {"admin", "organiser"}),
+        ("/workers/import", {"admin", "organiser"}),
+        ("/workers/courses", {"admin", "organiser"}),
+        ("/workers/export.csv", {"admin", "organiser"}),
+        ("/my/hours", {"worker"}),
+        ("/my/profile", {"worker"}),
         ("/account", set(ROLES)),
         ("/", set(ROLES)),
     ],

@@ -1,0 +1,294 @@
+"""Worker pages through the test client: the organiser's registry, privacy, trials, hours, training, skills."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from factory.audit.models import AuditEntry
+from factory.extensions import db
+from factory.reference.models import Skill
+from factory.workers import services, training
+from factory.workers.models import WorkerProfile
+from tests.workers.conftest import id_number
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_organiser_registers_a_worker_and_sees_the_code_once(make_client: Any, organiser: Any) -> None:
+    client = make_client(organiser)
+    response = client.submit(
+        "/workers/new",
+        {
+            "name": "张桂英",
+            "mobile": "138 1234 0001",
+            "id_number": id_number(1),
+            "skills": "remote_assembly:30",
+            "weekly_hours": "6,6,6,6,6,0,0",
+            "hard_to_employ": "y",
+            "hardship_category": "long_term_unemployed",
+        },
+    )
+    assert response.status_code == 201
+    code = re.search(r'class="code">(\d{8})<', text(response))
+    assert code, text(response)
+    worker = db.session.scalar(
+        select(WorkerProfile).join(WorkerProfile.user).where(WorkerProfile.user.has(mobile="13812340001"))
+    )
+    assert worker is not None
+    assert worker.hardship_category == "long_term_unemployed"
+    page = text(client.get(f"/workers/{worker.user_id}"))
+    assert code.group(1) not in page
+    assert id_number(1) not in page
+    assert worker.id_number_masked in page
+
+
+def test_bad_registration_answers_422_with_messages_and_keeps_nothing(
+    make_client: Any, organiser: Any
+) -> None:
+    client = make_client(organiser)
+    before = db.session.scalar(select(db.func.count(WorkerProfile.user_id)))
+    response = client.submit(
+        "/workers/new",
+        {
+            "name": "错误",
+            "mobile": "138 1234 0002",
+            "id_number": id_number(2)[:-1] + ("0" if id_number(2)[-1] != "0" else "1"),
+            "skills": "remote_assembly:20000",
+            "weekly_hours": "6 6 6 6 6 0 30",
+        },
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert page.count('class="error"') >= 3
+    assert db.session.scalar(select(db.func.count(WorkerProfile.user_id))) == before
+
+
+def test_id_number_is_unmasked_only_on_request_and_logged(
+    make_client: Any, organiser: Any, register: Any
+) -> None:
+    worker, _ = register(id_number=id_number(3))
+    client = make_client(organiser)
+    assert id_number(3) not in text(client.get(f"/workers/{worker.user_id}"))
+    response = client.submit(f"/workers/{worker.user_id}/reveal", {}, token_from=f"/workers/{worker.user_id}")
+    assert response.status_code == 200
+    assert id_number(3) in text(response)
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "worker.id_number.reveal")
+        .order_by(AuditEntry.id.desc())
+    )
+    assert entry.user_id == organiser.id
+    assert entry.object_id == worker.user_id
+
+
+def test_administrator_sees_masked_mobiles_organiser_whole(
+    make_client: Any, organiser: Any, register: Any, make_user: Any
+) -> None:
+    register(mobile="13812349999")
+    assert "13812349999" in text(make_client(organiser).get("/workers/"))
+    admin_page = text(make_client(make_user("admin")).get(f"/workers/?station={organiser.station_id}"))
+    assert "138****9999" in admin_page
+    assert "13812349999" not in admin_page
+
+
+def test_pause_leave_and_come_back(make_client: Any, organiser: Any, register: Any) -> None:
+    worker, _ = register()
+    client = make_client(organiser)
+    path = f"/workers/{worker.user_id}/status"
+    token = f"/workers/{worker.user_id}"
+    assert client.submit(path, {"action": "pause"}, token_from=token).status_code == 303
+    assert worker.paused
+    assert client.submit(path, {"action": "leave"}, token_from=token).status_code == 303
+    assert worker.left_at is not None
+    assert worker.user.is_disabled
+    assert worker.user_id not in [w.user_id for w in services.station_workers(organiser.station_id)]
+    assert client.submit(path, {"action": "rejoin"}, token_from=token).status_code == 303
+    assert worker.left_at is None
+    assert not worker.user.is_disabled
+
+
+def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> None:
+    worker, _ = register(skills="remote_assembly:20")
+    client = make_client(organiser)
+    path = f"/workers/{worker.user_id}/trial"
+    response = client.submit(path, {"skill": "remote_assembly", "pieces": "45", "minutes": "60"})
+    assert response.status_code == 303
+    assert worker.skills[0].speed == Decimal(45)
+    assert worker.skills[0].source == "trial"
+    response = client.submit(path, {"skill": "remote_assembly", "pieces": "0", "minutes": "60"})
+    assert response.status_code == 422
+    assert 'class="error"' in text(response)
+    assert worker.skills[0].speed == Decimal(45)
+
+
+def test_organiser_sets_an_estimated_speed_and_an_absurd_one_is_refused(
+    make_client: Any, organiser: Any, register: Any
+) -> None:
+    worker, _ = register()
+    client = make_client(organiser)
+    path = f"/workers/{worker.user_id}/skills"
+    token = f"/workers/{worker.user_id}"
+    assert client.submit(path, {"skill": "knitting", "speed": "4.5"}, token_from=token).status_code == 303
+    response = client.submit(path, {"skill": "knitting", "speed": "12000"}, token_from=token)
+    assert response.status_code == 422
+    assert {s.skill.code: s.speed for s in worker.skills} == {"knitting": Decimal("4.5")}
+
+
+def test_worker_sets_next_weeks_hours_on_the_phone(make_client: Any, register: Any) -> None:
+    worker, _ = register(weekly_hours="6 6 6 6 6 0 0")
+    services.set_weekly_hours(worker.user, worker, ["6"] * 5 + ["0"] * 2)
+    from factory.accounts import services as accounts
+
+    worker.user.password_hash = accounts.hash_password("correct-horse-42")
+    client = make_client(worker.user)
+    page = text(client.get("/my/hours"))
+    today = date.today()
+    days = [(today + timedelta(days=i)).isoformat() for i in range(14)]
+    assert all(f'name="h-{d}"' in page for d in days)
+    form = {f"h-{d}": str(services.weekly_hours(worker)[date.fromisoformat(d).weekday()]) for d in days}
+    target = today + timedelta(days=7)
+    form[f"h-{target.isoformat()}"] = "2"
+    response = client.submit("/my/hours", {"part": "days", **form})
+    assert response.status_code == 303
+    hours = {d.day: d.hours for d in services.days_ahead(worker, today, 14)}
+    assert hours[target] == Decimal(2)
+    # the + button without JavaScript: the day goes up by half an hour and is saved
+    form[f"h-{target.isoformat()}"] = "2"
+    response = client.submit("/my/hours", {"part": "days", "step": f"{target.isoformat()}:+", **form})
+    assert response.status_code == 303
+    assert {d.day: d.hours for d in services.days_ahead(worker, today, 14)}[target] == Decimal("2.5")
+    # hours above 24 are refused with a message; nothing changes
+    form[f"h-{target.isoformat()}"] = "30"
+    response = client.submit("/my/hours", {"part": "days", **form})
+    assert response.status_code == 422
+    assert "flash-error" in text(response)
+    assert {d.day: d.hours for d in services.days_ahead(worker, today, 14)}[target] == Decimal("2.5")
+    # the usual week
+    response = client.submit("/my/hours", {"part": "weekly", **{f"h-{i}": "4" for i in range(7)}})
+    assert response.status_code == 303
+    assert services.weekly_hours(worker) == [Decimal(4)] * 7
+
+
+def test_worker_home_shows_skills_and_two_weeks(make_client: Any, register: Any) -> None:
+    worker, _ = register(skills="knitting:4.5", weekly_hours="3 3 3 3 3 0 0")
+    from factory.accounts import services as accounts
+
+    worker.user.password_hash = accounts.hash_password("correct-horse-42")
+    page = text(make_client(worker.user).get("/"))
+    assert 'id="my-hours"' in page
+    assert 'id="my-skills"' in page
+    assert page.count('class="hours-cell') == 14
+    assert "4.5" in page
+    assert "/my/hours" in page
+
+
+def test_worker_corrects_their_own_details(make_client: Any, register: Any) -> None:
+    worker, _ = register(mobile="13812340003", id_number=id_number(9))
+    from factory.accounts import services as accounts
+
+    worker.user.password_hash = accounts.hash_password("correct-horse-42")
+    client = make_client(worker.user)
+    page = text(client.get("/my/profile"))
+    assert "13812340003" in page
+    assert id_number(9) not in page
+    assert worker.id_number_masked in page
+    response = client.submit(
+        "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": id_number(10)}
+    )
+    assert response.status_code == 303
+    assert worker.user.name == "王淑珍"
+    assert worker.user.mobile == "13812340004"
+    assert worker.id_number_masked == id_number(10)[:4] + "*" * 10 + id_number(10)[-4:]
+    response = client.submit(
+        "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": "370203"}
+    )
+    assert response.status_code == 422
+
+
+def test_worker_cannot_open_another_workers_page(make_client: Any, register: Any) -> None:
+    a, _ = register()
+    b, _ = register()
+    from factory.accounts import services as accounts
+
+    a.user.password_hash = accounts.hash_password("correct-horse-42")
+    client = make_client(a.user)
+    assert client.get(f"/workers/{b.user_id}").status_code == 403
+    assert client.get(f"/workers/{b.user_id}/hours").status_code == 403
+
+
+def test_activation_slips_and_a_new_code(make_client: Any, organiser: Any, register: Any) -> None:
+    worker, old_code = register()
+    client = make_client(organiser)
+    response = client.submit("/workers/slips", {"worker": str(worker.user_id)}, token_from="/workers/")
+    assert response.status_code == 200
+    new_code = re.search(r'class="code">(\d{8})<', text(response)).group(1)
+    from factory.accounts import services as accounts
+
+    try:
+        accounts.activate(worker.user.mobile, old_code, "a-long-password-1")
+        raise AssertionError("the old code still works")
+    except accounts.AccountError:
+        pass
+    accounts.activate(worker.user.mobile, new_code, "a-long-password-1")
+    assert services.is_activated(worker)
+
+
+def test_training_pages(make_client: Any, organiser: Any, register: Any) -> None:
+    worker, _ = register()
+    client = make_client(organiser)
+    response = client.submit(
+        "/workers/courses", {"name": "面点培训班", "skill": "steamed_buns", "starting_speed": "15"}
+    )
+    assert response.status_code == 303
+    course_path = response.headers["Location"]
+    for action, extra in (("enrol", {"worker": worker.user_id}),):
+        assert client.submit(course_path, {"action": action, **extra}).status_code == 303
+    response = client.submit(
+        course_path, {"action": "session", "s-day": "2026-11-02", "s-hours": "3", "s-topic": "和面"}
+    )
+    assert response.status_code == 303
+    response = client.submit(course_path, {"action": "session", "s-day": "2026-11-03", "s-hours": "-3"})
+    assert response.status_code == 422
+    (course,) = training.station_courses(organiser.station_id)
+    assert len(course.sessions) == 1
+    session_id = course.sessions[0].id
+    assert (
+        client.submit(
+            course_path, {"action": "attendance", "session": session_id, "present": worker.user_id}
+        ).status_code
+        == 303
+    )
+    assert client.submit(course_path, {"action": "complete", "worker": worker.user_id}).status_code == 303
+    assert {s.skill.code: (s.speed, s.source) for s in worker.skills} == {
+        "steamed_buns": (Decimal(15), "course")
+    }
+    page = text(client.get(course_path))
+    assert "3 / 3" in page
+
+
+def test_admin_adds_and_renames_a_skill(make_client: Any, make_user: Any) -> None:
+    client = make_client(make_user("admin"))
+    data = {
+        "code": "bead_work",
+        "name_zh": "串珠",
+        "name_en": "Bead work",
+        "unit_zh": "串",
+        "unit_en": "string",
+    }
+    assert client.submit("/admin/skills", data).status_code == 303
+    skill = db.session.scalar(select(Skill).where(Skill.code == "bead_work"))
+    assert skill.name_zh == "串珠"
+    assert client.submit("/admin/skills", data).status_code == 422  # the code exists already
+    bad = dict(data, code="Bead Work")
+    assert client.submit("/admin/skills", bad).status_code == 422
+    response = client.submit(f"/admin/skills/{skill.id}", dict(data, name_zh="手工串珠"))
+    assert response.status_code == 303
+    assert skill.name_zh == "手工串珠"
+    assert client.submit(f"/admin/skills/{skill.id}", dict(data, code="beads")).status_code == 422
