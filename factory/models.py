@@ -13,6 +13,16 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.production.models import (
+    Inspection,
+    InspectionPhoto,
+    MaterialMovement,
+    Notice,
+    RejectReason,
+    Report,
+    Task,
+    TaskDay,
+)
 from factory.reference.models import District, MinimumWage, Skill
 from factory.workers.models import (
     Attendance,
@@ -45,12 +55,20 @@ __all__ = [
     "AuditEntry",
     "District",
     "Enterprise",
+    "Inspection",
+    "InspectionPhoto",
     "Job",
     "LoginFailure",
+    "MaterialMovement",
     "MinimumWage",
+    "Notice",
+    "RejectReason",
+    "Report",
     "Skill",
     "SkillTrial",
     "Station",
+    "Task",
+    "TaskDay",
     "User",
     "UserSession",
     "WeeklyHours",

@@ -1,0 +1,269 @@
+"""Material: kits handed out to workers, taken back, lost; what a worker holds; the station's ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from factory.accounts.models import User
+from factory.audit.services import record
+from factory.extensions import db
+from factory.orders import services as orders
+from factory.orders.models import Lot, Order, OrderMaterial
+from factory.production.models import DEAD, MaterialMovement, MovementKind, Task, TaskStatus
+from factory.production.services import ProductionError, can_run, field_error
+from factory.types import utcnow
+
+# ------------------------------------------------------------------ material
+
+
+def kit(task: Task) -> list[tuple[OrderMaterial, Decimal]]:
+    """Each material item of the task's order and how much of it the task's pieces need."""
+    return [
+        (m, (m.quantity_per_piece * task.pieces).quantize(Decimal("0.001"))) for m in task.order.materials
+    ]
+
+
+def _quantities(task: Task, quantities: dict[int, Any] | None) -> list[tuple[OrderMaterial, Decimal]]:
+    """Read per-item quantities (material id → amount); blank or zero lines are skipped."""
+    if quantities is None:
+        return [(m, q) for m, q in kit(task) if q > 0]
+    items = {m.id: m for m in task.order.materials}
+    out = []
+    for material_id, raw in quantities.items():
+        if material_id not in items:
+            raise field_error(f"material_{material_id}", _("This item is not on the order's material list."))
+        amount, problem = orders.parse_decimal(raw, 3)
+        if problem:
+            raise field_error(f"material_{material_id}", problem)
+        if amount is None or amount == 0:
+            continue
+        if amount < 0:
+            raise field_error(f"material_{material_id}", _("Enter an amount above zero."))
+        if amount > Decimal(10_000_000):
+            raise field_error(f"material_{material_id}", _("This number is too large."))
+        out.append((items[material_id], amount))
+    if not out:
+        raise field_error("material", _("Enter how much of at least one item."))
+    return out
+
+
+def _move_material(
+    task: Task, kind: MovementKind, actor: User, quantities: dict[int, Any] | None, note: str
+) -> list[MaterialMovement]:
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise field_error("note", _("At most %(limit)s characters.", limit=500))
+    rows = [
+        MaterialMovement(
+            station_id=task.station_id,
+            lot_id=task.lot_id,
+            task_id=task.id,
+            worker_id=task.worker_id,
+            material_id=m.id,
+            kind=kind.value,
+            quantity=q,
+            note=note,
+            created_by_id=actor.id,
+        )
+        for m, q in _quantities(task, quantities)
+    ]
+    if kind != MovementKind.ISSUE:
+        held = {h.material_id: h.held for h in worker_holdings(task.worker_id, task_ids=[task.id])}
+        for row in rows:
+            if row.quantity > held.get(row.material_id, Decimal(0)):
+                raise field_error(
+                    f"material_{row.material_id}",
+                    _(
+                        "The worker holds only %(held)s of this item for this lot.",
+                        held=_num(held.get(row.material_id, Decimal(0))),
+                    ),
+                )
+    db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        record(
+            actor,
+            f"material.{kind.value}",
+            row,
+            after={
+                "task_id": task.id,
+                "item": row.material.item,
+                "quantity": str(row.quantity),
+                "note": note,
+            },
+        )
+    return rows
+
+
+def _num(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def issue_material(
+    task_id: int, actor: User, quantities: dict[int, Any] | None = None, note: str = ""
+) -> list[MaterialMovement]:
+    """Hand a kit out (the whole kit by default); the task's material is then picked up."""
+    task = db.session.get(Task, task_id)
+    if task is None or not can_run(task, actor):
+        raise ProductionError(
+            "not_found", _("There is no such task, or it is not your station's."), status=404
+        )
+    if task.status in DEAD or task.status == TaskStatus.DONE.value:
+        raise ProductionError(
+            "task_closed", _("This task is closed; hand no material out for it."), status=409
+        )
+    rows = _move_material(task, MovementKind.ISSUE, actor, quantities, note)
+    if task.status == TaskStatus.ASSIGNED.value:
+        task.status = TaskStatus.PICKED_UP.value
+        task.picked_up_at = utcnow()
+        record(actor, "task.pickup", task, before={"status": "assigned"}, after={"status": task.status})
+    db.session.flush()
+    return rows
+
+
+def return_material(
+    task_id: int, actor: User, quantities: dict[int, Any], note: str = ""
+) -> list[MaterialMovement]:
+    """Take unused material back from the worker."""
+    task = db.session.get(Task, task_id)
+    if task is None or not can_run(task, actor):
+        raise ProductionError(
+            "not_found", _("There is no such task, or it is not your station's."), status=404
+        )
+    return _move_material(task, MovementKind.RETURN, actor, quantities, note)
+
+
+def record_loss(task_id: int, actor: User, quantities: dict[int, Any], note: str) -> list[MaterialMovement]:
+    """Write material off as lost or spoilt (a note says why)."""
+    task = db.session.get(Task, task_id)
+    if task is None or not can_run(task, actor):
+        raise ProductionError(
+            "not_found", _("There is no such task, or it is not your station's."), status=404
+        )
+    if not (note or "").strip():
+        raise field_error("note", _("Say what happened to the material."))
+    return _move_material(task, MovementKind.LOSS, actor, quantities, note)
+
+
+@dataclass
+class Holding:
+    task_id: int
+    material_id: int
+    item: str
+    unit: str
+    issued: Decimal = Decimal(0)
+    returned: Decimal = Decimal(0)
+    lost: Decimal = Decimal(0)
+    used: Decimal = Decimal(0)  # in accepted pieces
+
+    @property
+    def held(self) -> Decimal:
+        return max(Decimal(0), self.issued - self.returned - self.lost - self.used)
+
+
+def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) -> list[Holding]:
+    """What material a worker holds, per task and item: issued − returned − lost − used in accepted pieces."""
+    stmt = (
+        select(
+            MaterialMovement.task_id,
+            MaterialMovement.material_id,
+            MaterialMovement.kind,
+            func.sum(MaterialMovement.quantity),
+            OrderMaterial.item,
+            OrderMaterial.unit,
+            OrderMaterial.quantity_per_piece,
+            Task.accepted,
+        )
+        .join(OrderMaterial, OrderMaterial.id == MaterialMovement.material_id)
+        .join(Task, Task.id == MaterialMovement.task_id)
+        .where(MaterialMovement.worker_id == worker_id)
+        .group_by(
+            MaterialMovement.task_id,
+            MaterialMovement.material_id,
+            MaterialMovement.kind,
+            OrderMaterial.item,
+            OrderMaterial.unit,
+            OrderMaterial.quantity_per_piece,
+            Task.accepted,
+        )
+    )
+    if task_ids is not None:
+        stmt = stmt.where(MaterialMovement.task_id.in_(list(task_ids)))
+    out: dict[tuple[int, int], Holding] = {}
+    for task_id, material_id, kind, total, item, unit, per_piece, accepted in db.session.execute(stmt):
+        h = out.setdefault(
+            (task_id, material_id),
+            Holding(task_id, material_id, item, unit, used=Decimal(per_piece) * accepted),
+        )
+        setattr(h, {"issue": "issued", "return": "returned", "loss": "lost"}[kind], Decimal(total))
+    return sorted(out.values(), key=lambda h: (h.task_id, h.material_id))
+
+
+@dataclass
+class LedgerLine:
+    order_id: int
+    product: str
+    material_id: int
+    item: str
+    unit: str
+    issued: Decimal = Decimal(0)
+    used: Decimal = Decimal(0)
+    returned: Decimal = Decimal(0)
+    lost: Decimal = Decimal(0)
+
+    @property
+    def difference(self) -> Decimal:
+        """Issued material not accounted for: still with workers, in pieces not yet accepted, or missing."""
+        return self.issued - self.used - self.returned - self.lost
+
+
+def station_ledger(station_id: int) -> list[LedgerLine]:
+    """The station's material balance per order and item: issued = used in accepted pieces + returned + lost."""
+    lines: dict[tuple[int, int], LedgerLine] = {}
+    moved = db.session.execute(
+        select(
+            Lot.order_id,
+            MaterialMovement.material_id,
+            MaterialMovement.kind,
+            func.sum(MaterialMovement.quantity),
+        )
+        .join(Lot, Lot.id == MaterialMovement.lot_id)
+        .where(MaterialMovement.station_id == station_id)
+        .group_by(Lot.order_id, MaterialMovement.material_id, MaterialMovement.kind)
+    ).all()
+    order_ids = {o for o, *_ in moved}
+    if not order_ids:
+        return []
+    materials = db.session.execute(
+        select(OrderMaterial, Order.product)
+        .join(Order, Order.id == OrderMaterial.order_id)
+        .where(OrderMaterial.order_id.in_(order_ids))
+        .order_by(OrderMaterial.order_id, OrderMaterial.position)
+    ).all()
+    accepted = dict(
+        db.session.execute(
+            select(Task.order_id, func.sum(Task.accepted))
+            .where(Task.station_id == station_id, Task.order_id.in_(order_ids))
+            .group_by(Task.order_id)
+        ).all()
+    )
+    for m, product in materials:
+        lines[(m.order_id, m.id)] = LedgerLine(
+            m.order_id,
+            product,
+            m.id,
+            m.item,
+            m.unit,
+            used=m.quantity_per_piece * int(accepted.get(m.order_id) or 0),
+        )
+    for order_id, material_id, kind, total in moved:
+        line = lines[(order_id, material_id)]
+        setattr(line, {"issue": "issued", "return": "returned", "loss": "lost"}[kind], Decimal(total))
+    return list(lines.values())

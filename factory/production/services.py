@@ -1,0 +1,887 @@
+"""Production services: publish plans as tasks, reports, inspections, task life, material, the floor's figures.
+
+Pages, the API, the CLI and the demo call these. They take explicit arguments (ids, the acting user), write,
+audit and flush; the caller commits. A refused operation raises `ProductionError` and leaves the session as
+it found it (writes that may be refused run inside a savepoint).
+
+The limits are enforced by the database, never by a check followed by a write:
+- a report adds to `Task.reported` with one conditional UPDATE (`reported + n <= pieces`), and the report row
+  is unique per (worker, idempotency key), so a retried or doubled report is stored once;
+- an inspection adds to `Task.accepted`/`scrapped` with one conditional UPDATE
+  (`accepted + scrapped + n <= reported`), so two organisers inspecting at once cannot pass more than was
+  reported; CHECK constraints on the task back both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from factory.accounts.models import Role, Station, User
+from factory.audit.services import record
+from factory.extensions import db
+from factory.orders import services as orders
+from factory.orders.models import Lot
+from factory.orders.services import ProductionCount, local_today, register_progress_source
+from factory.production.models import (
+    DEAD,
+    KEY_MAX,
+    REASON_MAX,
+    REPORTABLE,
+    STARTED,
+    Inspection,
+    InspectionPhoto,
+    Notice,
+    RejectReason,
+    Report,
+    Task,
+    TaskDay,
+    TaskStatus,
+)
+from factory.types import utcnow
+
+MAX_MINUTES = 24 * 60 * 7  # a report covers at most a week of work
+
+
+class ProductionError(Exception):
+    """A refused operation: `status` is the HTTP status, `fields` the problems by field."""
+
+    def __init__(
+        self, code: str, message: str, fields: dict[str, list[str]] | None = None, *, status: int = 422
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+
+
+def field_error(name: str, message: str, code: str = "invalid", status: int = 422) -> ProductionError:
+    return ProductionError(code, message, {name: [message]}, status=status)
+
+
+# ------------------------------------------------------------------ publishing plans
+
+
+@dataclass(frozen=True)
+class PublishedAssignment:
+    lot_id: int
+    worker_id: int
+    station_id: int  # where the worker fetches the material
+    days: list[tuple[date, Decimal]]
+
+
+@dataclass
+class PublishResult:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+    kept_started: int = 0
+    affected_worker_ids: set[int] = field(default_factory=set)
+
+
+def _norm_days(days: Iterable[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
+    """Days in order, pieces to 2 places, empty days left out, the same day added up."""
+    out: dict[date, Decimal] = defaultdict(Decimal)
+    for day, pieces in days:
+        out[day] += Decimal(pieces)
+    return [
+        (d, p.quantize(Decimal("0.01"), ROUND_HALF_UP))
+        for d, p in sorted(out.items())
+        if p.quantize(Decimal("0.01"), ROUND_HALF_UP) > 0
+    ]
+
+
+def _lock_stations(station_ids: Iterable[int]) -> None:
+    """Serialise writers per station: lock the station rows (in id order, so two callers never deadlock)."""
+    ids = sorted(set(station_ids))
+    if ids:
+        db.session.execute(
+            select(Station.id).where(Station.id.in_(ids)).order_by(Station.id).with_for_update()
+        )
+
+
+def _set_days(task: Task, days: list[tuple[date, Decimal]]) -> None:
+    task.days.clear()
+    db.session.flush()  # the unique (task, day) rows go before the new ones come
+    task.days.extend(TaskDay(day=d, pieces=p) for d, p in days)
+
+
+def _notify(user_id: int, kind: str, **params: Any) -> None:
+    db.session.add(Notice(user_id=user_id, kind=kind, params=params))
+
+
+def publish_plan(
+    station_id: int | None, run_id: int, assignments: Sequence[PublishedAssignment], actor: User | None
+) -> PublishResult:
+    """Make the plan's assignments the live tasks of the lots it covers (see the contract in the docstring).
+
+    A station's plan covers the lots allotted to that station; the city's plan (`station_id=None`) covers the
+    lots it assigns plus the lots whose live task came from an earlier plan. An identical assignment is left
+    alone; a lot moved to another worker before pickup cancels the old task and creates a new one (counted as
+    changed); a lot already picked up is never moved (kept_started); a covered lot the plan no longer assigns
+    loses its not-started task (cancelled). Workers whose tasks changed get a notice.
+    """
+    result = PublishResult()
+    wanted: dict[int, PublishedAssignment] = {}
+    for a in assignments:
+        if a.lot_id in wanted:
+            raise ProductionError("duplicate_lot", _("The plan assigns lot %(lot)s twice.", lot=a.lot_id))
+        wanted[a.lot_id] = a
+    lots: dict[int, Lot] = {}
+    if wanted:
+        found = db.session.scalars(
+            select(Lot).where(Lot.id.in_(list(wanted))).options(selectinload(Lot.order))
+        )
+        lots = {lot.id: lot for lot in found}
+    missing = set(wanted) - set(lots)
+    if missing:
+        raise ProductionError(
+            "unknown_lot", _("The plan names lots that do not exist: %(ids)s.", ids=sorted(missing))
+        )
+    if station_id is not None:
+        foreign = sorted(i for i, lot in lots.items() if lot.station_id != station_id)
+        if foreign:
+            raise ProductionError(
+                "not_station_lot",
+                _("The plan names lots your station has not taken on: %(ids)s.", ids=foreign),
+            )
+    worker_ids = {a.worker_id for a in wanted.values()}
+    workers = (
+        set(db.session.scalars(select(User.id).where(User.id.in_(worker_ids), User.role == Role.WORKER)))
+        if worker_ids
+        else set()
+    )
+    if worker_ids - workers:
+        raise ProductionError("unknown_worker", _("The plan names people who are not workers."))
+
+    stations = (
+        {station_id}
+        if station_id is not None
+        else {lot.station_id for lot in lots.values() if lot.station_id}
+    )
+    _lock_stations(s for s in stations if s is not None)
+
+    # The lots this plan covers and their live tasks.
+    if station_id is not None:
+        covered = select(Lot.id).where(Lot.station_id == station_id)
+        live = db.session.scalars(
+            select(Task)
+            .where(Task.lot_id.in_(covered), Task.status.notin_(DEAD))
+            .options(selectinload(Task.days))
+        ).all()
+    else:
+        live = db.session.scalars(
+            select(Task)
+            .where(
+                Task.status.notin_(DEAD),
+                or_(Task.lot_id.in_(list(wanted) or [-1]), Task.plan_run_id.is_not(None)),
+            )
+            .options(selectinload(Task.days))
+        ).all()
+    current = {t.lot_id: t for t in live}
+    touched_orders: set[int] = set()
+
+    for lot_id, a in wanted.items():
+        lot = lots[lot_id]
+        days = _norm_days(a.days)
+        task = current.get(lot_id)
+        if task is not None and task.status in STARTED:
+            same_days = [(d.day, d.pieces) for d in task.days] == days
+            if task.worker_id == a.worker_id and not same_days:
+                _set_days(task, days)
+                result.changed += 1
+                result.affected_worker_ids.add(task.worker_id)
+            elif task.worker_id == a.worker_id:
+                result.unchanged += 1
+            else:
+                result.kept_started += 1
+            continue
+        if task is not None and task.worker_id == a.worker_id and task.station_id == a.station_id:
+            if [(d.day, d.pieces) for d in task.days] == days:
+                result.unchanged += 1
+                continue
+            before = [(d.day.isoformat(), str(d.pieces)) for d in task.days]
+            _set_days(task, days)
+            task.plan_run_id = run_id
+            record(
+                actor,
+                "task.replan",
+                task,
+                before={"days": before},
+                after={"days": [(d.isoformat(), str(p)) for d, p in days]},
+            )
+            _notify(task.worker_id, "task_changed", task_id=task.id, product=lot.order.product, lot=lot.index)
+            result.changed += 1
+            result.affected_worker_ids.add(task.worker_id)
+            continue
+        if task is not None:  # moved before pickup: the old worker loses it, the new one gets it
+            _cancel(task, actor, "task.move", notice="task_withdrawn")
+            result.affected_worker_ids.add(task.worker_id)
+            result.changed += 1
+        else:
+            result.created += 1
+        new = Task(
+            lot_id=lot.id,
+            order_id=lot.order_id,
+            worker_id=a.worker_id,
+            station_id=a.station_id,
+            pieces=lot.pieces,
+            status=TaskStatus.ASSIGNED.value,
+            plan_run_id=run_id,
+        )
+        new.days = [TaskDay(day=d, pieces=p) for d, p in days]
+        db.session.add(new)
+        db.session.flush()
+        record(
+            actor,
+            "task.assign",
+            new,
+            after={
+                "lot_id": lot.id,
+                "worker_id": a.worker_id,
+                "run_id": run_id,
+                "days": [(d.isoformat(), str(p)) for d, p in days],
+            },
+        )
+        _notify(a.worker_id, "task_new", task_id=new.id, product=lot.order.product, lot=lot.index)
+        result.affected_worker_ids.add(a.worker_id)
+        touched_orders.add(lot.order_id)
+
+    for lot_id, task in current.items():
+        if lot_id in wanted:
+            continue
+        if task.status in STARTED:
+            result.kept_started += 1
+            continue
+        _cancel(task, actor, "task.cancel", notice="task_withdrawn")
+        result.cancelled += 1
+        result.affected_worker_ids.add(task.worker_id)
+
+    for order_id in sorted(touched_orders):
+        orders.mark_in_production(order_id, actor)
+    db.session.flush()
+    return result
+
+
+def _cancel(task: Task, actor: User | None, action: str, *, notice: str | None = None) -> None:
+    before = task.status
+    task.status = TaskStatus.CANCELLED.value
+    db.session.flush()  # the live-task index frees the lot before a new task takes it
+    record(actor, action, task, before={"status": before}, after={"status": task.status})
+    if notice:
+        _notify(task.worker_id, notice, task_id=task.id, product=task.order.product, lot=task.lot.index)
+
+
+def create_task(
+    lot_id: int,
+    worker_id: int,
+    actor: User | None,
+    *,
+    days: Sequence[tuple[date, Decimal]] = (),
+    station_id: int | None = None,
+    pieces: int | None = None,
+    reassigned_from: Task | None = None,
+) -> Task:
+    """Give a lot (or what is left of it) to a worker directly, outside a plan."""
+    lot = db.session.get(Lot, lot_id)
+    if lot is None or lot.station_id is None:
+        raise ProductionError("unknown_lot", _("This lot has not been taken on by a station."), status=404)
+    worker = db.session.get(User, worker_id)
+    if worker is None or worker.role != Role.WORKER:
+        raise field_error("worker_id", _("Choose a worker."))
+    task = Task(
+        lot_id=lot.id,
+        order_id=lot.order_id,
+        worker_id=worker.id,
+        station_id=station_id or lot.station_id,
+        pieces=pieces if pieces is not None else lot.pieces,
+        status=TaskStatus.ASSIGNED.value,
+        reassigned_from_id=reassigned_from.id if reassigned_from else None,
+    )
+    task.days = [TaskDay(day=d, pieces=p) for d, p in _norm_days(days)]
+    nested = db.session.begin_nested()
+    try:
+        db.session.add(task)
+        db.session.flush()
+    except IntegrityError:
+        nested.rollback()
+        raise ProductionError("lot_taken", _("This lot already has a worker."), status=409) from None
+    nested.commit()
+    record(
+        actor, "task.assign", task, after={"lot_id": lot.id, "worker_id": worker.id, "pieces": task.pieces}
+    )
+    _notify(worker.id, "task_new", task_id=task.id, product=lot.order.product, lot=lot.index)
+    orders.mark_in_production(lot.order_id, actor)
+    db.session.flush()
+    return task
+
+
+# ------------------------------------------------------------------ reports
+
+
+def _lock_task(task_id: int) -> None:
+    db.session.execute(select(Task.id).where(Task.id == task_id).with_for_update())
+
+
+def parse_pieces(value: Any, name: str = "pieces") -> int:
+    number, problem = orders.parse_int(value)
+    if problem:
+        raise field_error(name, problem)
+    if number is None:
+        raise field_error(name, _("Enter the number of pieces."))
+    if number <= 0:
+        raise field_error(name, _("Enter a number of pieces above zero."))
+    if number > 1_000_000:
+        raise field_error(name, _("This number is too large."))
+    return number
+
+
+def record_report(
+    task_id: int,
+    worker: User,
+    pieces: Any,
+    idempotency_key: str,
+    body_hash: str,
+    minutes: Any = None,
+) -> tuple[Report, bool]:
+    """Count `pieces` finished on the worker's task; (report, True) when stored, (first report, False) on a retry.
+
+    The same key with the same body answers the first report again and changes nothing; the same key with
+    another body is refused (422).
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > KEY_MAX:
+        raise field_error(
+            "idempotency_key", _("The report has no valid idempotency key."), "bad_idempotency_key"
+        )
+    seen = _seen_report(worker.id, key, body_hash)
+    if seen is not None:
+        return seen, False
+    count = parse_pieces(pieces)
+    mins, problem = orders.parse_int(minutes)
+    if problem or (mins is not None and not 0 < mins <= MAX_MINUTES):
+        raise field_error(
+            "minutes", problem or _("Enter the minutes worked, from 1 to %(max)s.", max=MAX_MINUTES)
+        )
+    task = db.session.get(Task, task_id)
+    if task is None or task.worker_id != worker.id:
+        raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
+
+    nested = db.session.begin_nested()
+    try:
+        report = Report(
+            task_id=task.id,
+            worker_id=worker.id,
+            pieces=count,
+            minutes=mins,
+            idempotency_key=key,
+            body_hash=body_hash,
+            reported_on=local_today(),
+        )
+        db.session.add(report)
+        db.session.flush()  # a second report with this key stops here (unique per worker and key)
+    except IntegrityError:
+        nested.rollback()
+        seen = _seen_report(worker.id, key, body_hash)
+        if seen is None:
+            raise
+        return seen, False
+    done = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status.in_(REPORTABLE), Task.reported + count <= Task.pieces)
+        .values(
+            reported=Task.reported + count,
+            status=case(
+                (
+                    Task.status.in_(
+                        [TaskStatus.ASSIGNED.value, TaskStatus.PICKED_UP.value, TaskStatus.INSPECTED.value]
+                    ),
+                    TaskStatus.IN_PROGRESS.value,
+                ),
+                else_=Task.status,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        nested.rollback()
+        db.session.refresh(task)
+        if task.status not in REPORTABLE:
+            raise ProductionError(
+                "task_closed", _("This task is finished; it takes no more reports."), status=409
+            )
+        left = task.pieces - task.reported
+        raise field_error(
+            "pieces",
+            _(
+                "The lot holds %(pieces)s pieces and %(reported)s are reported already: report at most %(left)s.",
+                pieces=task.pieces,
+                reported=task.reported,
+                left=left,
+            ),
+            "over_lot",
+            409,
+        )
+    nested.commit()
+    db.session.refresh(task, ["reported", "status", "updated_at"])
+    report.reported_after = task.reported
+    record(
+        worker,
+        "report.create",
+        report,
+        after={"task_id": task.id, "pieces": count, "minutes": mins, "reported": task.reported},
+        station_id=task.station_id,
+    )
+    db.session.flush()
+    return report, True
+
+
+def _seen_report(worker_id: int, key: str, body_hash: str) -> Report | None:
+    seen = db.session.scalar(
+        select(Report).where(Report.worker_id == worker_id, Report.idempotency_key == key)
+    )
+    if seen is not None and seen.body_hash != body_hash:
+        raise ProductionError(
+            "idempotency_key_reused",
+            _("This idempotency key was already used for another report."),
+            status=422,
+        )
+    return seen
+
+
+# ------------------------------------------------------------------ inspections
+
+
+def can_run(task: Task, user: User) -> bool:
+    return user.role == Role.ADMIN or (user.role == Role.ORGANISER and user.station_id == task.station_id)
+
+
+def parse_count(value: Any, name: str) -> int:
+    number, problem = orders.parse_int(value)
+    if problem:
+        raise field_error(name, problem)
+    number = number or 0
+    if number < 0:
+        raise field_error(name, _("Enter zero or more pieces."))
+    if number > 1_000_000:
+        raise field_error(name, _("This number is too large."))
+    return number
+
+
+def record_inspection(
+    task_id: int,
+    organiser: User,
+    accepted: Any,
+    rejected: Any,
+    reason: str,
+    on: date,
+    rework: bool,
+    *,
+    reason_code: str | None = None,
+    photo: tuple[str, bytes] | None = None,
+) -> Inspection:
+    """Record accepted and rejected pieces of a returned lot; never more than wait for inspection.
+
+    Rejected pieces either go back to the same worker for rework (`rework`: inspected again later) or are
+    scrapped. `photo` is (content type, bytes) already checked by `check_photo`.
+    """
+    task = db.session.get(Task, task_id)
+    if task is None or not can_run(task, organiser):
+        raise ProductionError(
+            "not_found", _("There is no such task, or it is not your station's."), status=404
+        )
+    good = parse_count(accepted, "accepted")
+    bad = parse_count(rejected, "rejected")
+    if good + bad == 0:
+        raise field_error("accepted", _("Enter the accepted or rejected pieces."))
+    reason = (reason or "").strip()
+    label = None
+    if reason_code:
+        found = db.session.scalar(
+            select(RejectReason).where(
+                RejectReason.station_id == task.station_id, RejectReason.code == reason_code
+            )
+        )
+        if found is None:
+            raise field_error("reason_code", _("Choose a reason from the list."))
+        label = found.label
+    if bad and not (reason or label):
+        raise field_error("reason", _("Give a reason for the rejected pieces."))
+    if len(reason) > REASON_MAX:
+        raise field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
+    if task.status in DEAD and task.awaiting_inspection <= 0:
+        raise ProductionError(
+            "task_closed", _("This task was withdrawn; nothing waits for inspection."), status=409
+        )
+
+    nested = db.session.begin_nested()
+    scrap = 0 if rework else bad
+    done = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.accepted + Task.scrapped + good + bad <= Task.reported)
+        .values(accepted=Task.accepted + good, scrapped=Task.scrapped + scrap)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        nested.rollback()
+        db.session.refresh(task)
+        waiting = task.awaiting_inspection
+        raise field_error(
+            "accepted",
+            _(
+                "Only %(waiting)s pieces of this lot wait for inspection (reported %(reported)s).",
+                waiting=waiting,
+                reported=task.reported,
+            ),
+            "over_reported",
+            409,
+        )
+    nested.commit()
+    db.session.refresh(task)  # the row is ours now (locked until the transaction ends)
+    before = {"status": task.status, "rework": task.rework}
+    task.rework = max(0, task.rework - good - bad) + (bad if rework else 0)
+    if task.accepted + task.scrapped >= task.pieces:
+        task.status = TaskStatus.DONE.value if task.status not in DEAD else task.status
+    elif task.status not in DEAD:
+        task.status = TaskStatus.IN_PROGRESS.value if task.rework else TaskStatus.INSPECTED.value
+    if task.returned_at is None:
+        task.returned_at = utcnow()
+    text = reason if not label else (label + ("：" + reason if reason else ""))
+    inspection = Inspection(
+        task_id=task.id,
+        organiser_id=organiser.id,
+        accepted=good,
+        rejected=bad,
+        reason=text[:REASON_MAX],
+        reason_code=reason_code,
+        inspected_on=on,
+        rework=bool(rework and bad),
+    )
+    if photo is not None:
+        inspection.photo = InspectionPhoto(content_type=photo[0], size=len(photo[1]), data=photo[1])
+    db.session.add(inspection)
+    db.session.flush()
+    record(
+        organiser,
+        "inspection.create",
+        inspection,
+        before=before,
+        after={
+            "task_id": task.id,
+            "accepted": good,
+            "rejected": bad,
+            "rework": inspection.rework,
+            "status": task.status,
+            "on": on.isoformat(),
+        },
+        station_id=task.station_id,
+    )
+    if bad and rework:
+        _notify(
+            task.worker_id,
+            "rework",
+            task_id=task.id,
+            product=task.order.product,
+            lot=task.lot.index,
+            pieces=bad,
+            reason=text[:200],
+        )
+    db.session.flush()
+    return inspection
+
+
+# Photos: the first bytes say what a file is (a name or a declared type says nothing).
+IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def check_photo(data: bytes) -> str:
+    """The image type of `data`, or a ProductionError when it is not a JPEG/PNG/GIF/WebP or above 10 MB."""
+    from factory.production.models import PHOTO_MAX_BYTES
+
+    if len(data) > PHOTO_MAX_BYTES:
+        raise field_error("photo", _("The photo is larger than 10 MB; take a smaller one."), status=413)
+    if not data:
+        raise field_error("photo", _("The photo is empty."))
+    kind = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
+    if kind is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        kind = "image/webp"
+    if kind is None:
+        raise field_error("photo", _("This file is not a photo (JPEG, PNG, GIF or WebP)."))
+    try:
+        import io
+
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # noqa: BLE001  (any decoder error means the bytes are not a usable image)
+        raise field_error("photo", _("This photo is damaged and cannot be shown.")) from None
+    return kind
+
+
+# ------------------------------------------------------------------ task life
+
+
+def get_task(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise ProductionError("not_found", _("There is no such task."), status=404)
+    return task
+
+
+def decline_task(task_id: int, worker: User, reason: str = "") -> Task:
+    """The worker turns down a task before picking up its material; the station's organisers are told."""
+    task = db.session.get(Task, task_id)
+    if task is None or task.worker_id != worker.id:
+        raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
+    done = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == TaskStatus.ASSIGNED.value)
+        .values(status=TaskStatus.DECLINED.value, declined_reason=reason or None)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise ProductionError(
+            "already_started", _("The material is already picked up: talk to your organiser."), status=409
+        )
+    db.session.refresh(task)
+    record(
+        worker,
+        "task.decline",
+        task,
+        before={"status": "assigned"},
+        after={"status": task.status, "reason": reason},
+    )
+    for organiser_id in _organisers(task.station_id):
+        _notify(
+            organiser_id,
+            "task_declined",
+            task_id=task.id,
+            worker=worker.name,
+            product=task.order.product,
+            lot=task.lot.index,
+            reason=reason,
+        )
+    db.session.flush()
+    return task
+
+
+def _organisers(station_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                User.station_id == station_id, User.role == Role.ORGANISER, User.is_disabled.is_(False)
+            )
+        )
+    )
+
+
+def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
+    """Give the rest of a lot to another worker; the pieces already made stay on the worker who made them.
+
+    The old task shrinks to the pieces its worker reported (it stays inspectable and payable, under status
+    cancelled so that the lot has one live task); the new task gets the pieces left and the days to come.
+    """
+    task = db.session.get(Task, task_id)
+    if task is None or not can_run(task, actor):
+        raise ProductionError(
+            "not_found", _("There is no such task, or it is not your station's."), status=404
+        )
+    if task.status in DEAD or task.status == TaskStatus.DONE.value:
+        raise ProductionError(
+            "task_closed", _("This task is closed; there is nothing to reassign."), status=409
+        )
+    if new_worker_id == task.worker_id:
+        raise field_error("worker_id", _("Choose another worker."))
+    worker = db.session.get(User, new_worker_id)
+    if worker is None or worker.role != Role.WORKER:
+        raise field_error("worker_id", _("Choose a worker."))
+    _lock_task(task.id)
+    db.session.refresh(task)
+    left = task.pieces - task.reported
+    if left <= 0:
+        raise ProductionError(
+            "nothing_left", _("Every piece of this lot is made already; inspect it instead."), status=409
+        )
+    today = local_today()
+    days = [(d.day, d.pieces) for d in task.days if d.day >= today] or [(today, Decimal(left))]
+    before = {"status": task.status, "pieces": task.pieces, "worker_id": task.worker_id}
+    task.pieces = task.reported
+    task.status = TaskStatus.CANCELLED.value
+    db.session.flush()
+    if task.pieces == 0:  # nothing made: the old task simply ends
+        pass
+    record(
+        actor,
+        "task.reassign",
+        task,
+        before=before,
+        after={"status": task.status, "pieces": task.pieces, "to_worker_id": worker.id},
+    )
+    _notify(
+        task.worker_id,
+        "task_withdrawn",
+        task_id=task.id,
+        product=task.order.product,
+        lot=task.lot.index,
+        kept=task.reported,
+    )
+    new = create_task(
+        task.lot_id,
+        worker.id,
+        actor,
+        days=days,
+        station_id=task.station_id,
+        pieces=left,
+        reassigned_from=task,
+    )
+    return new
+
+
+def mark_returned(task_id: int, user: User) -> Task:
+    """The finished pieces of the lot are back at the station (the worker or the organiser says so)."""
+    task = db.session.get(Task, task_id)
+    if task is None or not (task.worker_id == user.id or can_run(task, user)):
+        raise ProductionError("not_found", _("There is no such task."), status=404)
+    if task.reported == 0:
+        raise ProductionError(
+            "nothing_made", _("Report the finished pieces before handing them in."), status=409
+        )
+    if task.status not in (
+        TaskStatus.PICKED_UP.value,
+        TaskStatus.IN_PROGRESS.value,
+        TaskStatus.ASSIGNED.value,
+    ):
+        raise ProductionError("not_in_progress", _("This task is not in progress."), status=409)
+    before = task.status
+    task.status = TaskStatus.RETURNED.value
+    task.returned_at = utcnow()
+    record(user, "task.return", task, before={"status": before}, after={"status": task.status})
+    db.session.flush()
+    return task
+
+
+def mark_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None)).values(read_at=utcnow())
+    )
+
+
+def unread_notices(user_id: int, limit: int = 10) -> list[Notice]:
+    return list(
+        db.session.scalars(
+            select(Notice)
+            .where(Notice.user_id == user_id, Notice.read_at.is_(None))
+            .order_by(Notice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# ------------------------------------------------------------------ pages' queries
+
+
+def station_tasks(station_id: int, start: date, end: date) -> list[Task]:
+    """The station's tasks that are live or have work planned between `start` and `end` (days loaded)."""
+    planned = select(TaskDay.task_id).where(TaskDay.day >= start, TaskDay.day <= end)
+    return list(
+        db.session.scalars(
+            select(Task)
+            .where(
+                Task.station_id == station_id,
+                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), Task.id.in_(planned)),
+            )
+            .options(
+                selectinload(Task.days),
+                selectinload(Task.lot),
+                selectinload(Task.order),
+                selectinload(Task.worker),
+            )
+            .order_by(Task.id)
+        )
+    )
+
+
+def worker_tasks(worker_id: int, start: date, end: date) -> list[Task]:
+    """The worker's tasks that are not finished, or have work planned between `start` and `end`."""
+    planned = select(TaskDay.task_id).where(TaskDay.day >= start, TaskDay.day <= end)
+    return list(
+        db.session.scalars(
+            select(Task)
+            .where(
+                Task.worker_id == worker_id,
+                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), Task.id.in_(planned)),
+            )
+            .options(selectinload(Task.days), selectinload(Task.lot), selectinload(Task.order))
+            .order_by(Task.id)
+        )
+    )
+
+
+# ------------------------------------------------------------------ progress for the orders feature
+
+
+@register_progress_source
+def production_counts(order_ids: Sequence[int]) -> list[ProductionCount]:
+    """Pieces assigned, reported, accepted and rejected (scrapped) per order, station and day.
+
+    Assigned: the pieces of live tasks plus what workers made on tasks taken from them. Rejected pieces sent
+    back for rework are not counted as rejected (they come back and are inspected again).
+    """
+    ids = list(order_ids)
+    if not ids:
+        return []
+    today = local_today()
+    out: list[ProductionCount] = []
+    assigned = db.session.execute(
+        select(
+            Task.order_id,
+            Task.station_id,
+            func.sum(case((Task.status.in_(DEAD), Task.reported), else_=Task.pieces)),
+        )
+        .where(Task.order_id.in_(ids))
+        .group_by(Task.order_id, Task.station_id)
+    )
+    out.extend(ProductionCount(o, s, today, assigned=int(n or 0)) for o, s, n in assigned)
+    reported = db.session.execute(
+        select(Task.order_id, Task.station_id, Report.reported_on, func.sum(Report.pieces))
+        .join(Task, Task.id == Report.task_id)
+        .where(Task.order_id.in_(ids))
+        .group_by(Task.order_id, Task.station_id, Report.reported_on)
+    )
+    out.extend(ProductionCount(o, s, d, reported=int(n or 0)) for o, s, d, n in reported)
+    inspected = db.session.execute(
+        select(
+            Task.order_id,
+            Task.station_id,
+            Inspection.inspected_on,
+            func.sum(Inspection.accepted),
+            func.sum(case((Inspection.rework, 0), else_=Inspection.rejected)),
+        )
+        .join(Task, Task.id == Inspection.task_id)
+        .where(Task.order_id.in_(ids))
+        .group_by(Task.order_id, Task.station_id, Inspection.inspected_on)
+    )
+    out.extend(
+        ProductionCount(o, s, d, accepted=int(a or 0), rejected=int(r or 0)) for o, s, d, a, r in inspected
+    )
+    return out

@@ -1,0 +1,146 @@
+"""Task life, material, reject reasons, quality, and the day board."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from factory.extensions import db
+from factory.orders.services import local_today
+from factory.production import floor, material, services
+from factory.production.models import MaterialMovement, Notice, Task
+from factory.production.services import ProductionError, PublishedAssignment
+from tests.production.conftest import report
+
+TODAY = local_today()
+
+
+def test_decline_before_pickup_tells_the_organiser(task, worker, organiser):
+    services.decline_task(task.id, worker, "孩子生病，这周做不了")
+    assert task.status == "declined" and task.declined_reason == "孩子生病，这周做不了"
+    notice = db.session.scalar(select(Notice).where(Notice.user_id == organiser.id))
+    assert notice.kind == "task_declined" and notice.params["worker"] == worker.name
+    board = floor.day_board(task.station_id)
+    assert [t.id for t in board.declined] == [task.id]
+
+
+def test_no_decline_after_pickup(task, worker, organiser):
+    material.issue_material(task.id, organiser)
+    with pytest.raises(ProductionError) as err:
+        services.decline_task(task.id, worker)
+    assert err.value.status == 409
+    assert db.session.get(Task, task.id).status == "picked_up"
+
+
+def test_reassign_keeps_made_pieces_on_the_maker(task, worker, other_worker, organiser):
+    material.issue_material(task.id, organiser)
+    report(task, worker, 30)
+    new = services.reassign_task(task.id, other_worker.id, organiser)
+    db.session.refresh(task)
+    assert (task.status, task.pieces, task.reported) == ("cancelled", 30, 30)
+    assert (new.worker_id, new.pieces, new.status, new.reassigned_from_id) == (
+        other_worker.id,
+        70,
+        "assigned",
+        task.id,
+    )
+    # the maker's pieces are still inspected and paid to the maker
+    inspection = services.record_inspection(task.id, organiser, 30, 0, "", TODAY, False)
+    assert inspection.task.worker_id == worker.id
+    from factory.orders import services as orders
+
+    progress = orders.order_progress([task.order_id])[task.order_id]
+    assert progress.assigned == 100 and progress.accepted == 30
+
+
+def test_material_handout_return_loss_and_ledger(task, worker, organiser, station):
+    rows = material.issue_material(task.id, organiser)  # the whole kit: 100 shells, 200 key pads
+    assert sorted((r.material.item, r.quantity) for r in rows) == [
+        ("外壳", Decimal(100)),
+        ("按键胶垫", Decimal(200)),
+    ]
+    assert db.session.get(Task, task.id).status == "picked_up"
+    shell, pads = sorted(task.order.materials, key=lambda m: m.position)
+    report(task, worker, 90)
+    services.record_inspection(task.id, organiser, 88, 2, "外壳裂", TODAY, False)
+    material.return_material(task.id, organiser, {shell.id: "8", pads.id: "15"})
+    material.record_loss(task.id, organiser, {pads.id: "3"}, "胶垫掉地上弄脏了")
+    held = {h.item: h.held for h in material.worker_holdings(worker.id)}
+    assert held == {"外壳": Decimal(4), "按键胶垫": Decimal(6)}  # 100-8-88, 200-15-3-176
+    ledger = {line.item: line for line in material.station_ledger(station.id)}
+    pads_line = ledger["按键胶垫"]
+    assert (pads_line.issued, pads_line.used, pads_line.returned, pads_line.lost) == (200, 176, 15, 3)
+    assert (
+        pads_line.difference == pads_line.issued - pads_line.used - pads_line.returned - pads_line.lost == 6
+    )
+
+
+def test_cannot_return_more_than_held_or_unknown_items(task, organiser):
+    material.issue_material(task.id, organiser)
+    shell = task.order.materials[0]
+    with pytest.raises(ProductionError):
+        material.return_material(task.id, organiser, {shell.id: "101"})
+    with pytest.raises(ProductionError):
+        material.return_material(task.id, organiser, {999999: "1"})
+    with pytest.raises(ProductionError):
+        material.record_loss(task.id, organiser, {shell.id: "1"}, "")
+    with pytest.raises(ProductionError):
+        material.return_material(task.id, organiser, {shell.id: "-2"})
+    kinds = db.session.scalars(select(MaterialMovement.kind).where(MaterialMovement.task_id == task.id)).all()
+    assert sorted(kinds) == ["issue", "issue"]
+
+
+def test_reasons_default_list_and_own_reasons(station, organiser):
+    labels = [r.label for r in floor.reject_reasons(station.id)]
+    assert "尺寸不符" in labels
+    added = floor.add_reject_reason(station.id, "线头没剪", organiser)
+    assert added.code == f"r{added.id}" and "线头没剪" in [r.label for r in floor.reject_reasons(station.id)]
+    with pytest.raises(ProductionError):
+        floor.add_reject_reason(station.id, "线头没剪", organiser)
+
+
+def test_inspection_with_reason_from_list(task, worker, organiser):
+    report(task, worker, 10)
+    code = floor.reject_reasons(task.station_id)[0].code
+    inspection = services.record_inspection(
+        task.id, organiser, 8, 2, "左上角", TODAY, False, reason_code=code
+    )
+    assert inspection.reason == "尺寸不符：左上角" and inspection.reason_code == "size"
+    with pytest.raises(ProductionError):
+        services.record_inspection(task.id, organiser, 0, 0, "", TODAY, False, reason_code="nope")
+
+
+def test_quality_rate_per_worker(task, worker, organiser):
+    report(task, worker, 20)
+    services.record_inspection(task.id, organiser, 15, 5, "脏污", TODAY, True)
+    services.record_inspection(task.id, organiser, 5, 0, "", TODAY, False)
+    (q,) = floor.quality_by_worker(task.station_id)
+    assert (q.worker_id, q.accepted, q.rejected, q.rate) == (worker.id, 20, 5, Decimal("80.0"))
+
+
+def test_day_board(lots, worker, other_worker, organiser, station):
+    yesterday, tomorrow = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
+    services.publish_plan(
+        station.id,
+        1,
+        [
+            PublishedAssignment(
+                lots[0].id, worker.id, station.id, [(yesterday, Decimal(50)), (TODAY, Decimal(50))]
+            ),
+            PublishedAssignment(lots[1].id, other_worker.id, station.id, [(tomorrow, Decimal(100))]),
+        ],
+        organiser,
+    )
+    behind_task = services.worker_tasks(worker.id, TODAY, TODAY)[0]
+    assert [t.id for t in floor.day_board(station.id).not_picked_up] == [behind_task.id]
+    report(behind_task, worker, 20)
+    board = floor.day_board(station.id)
+    assert [(t.id, short) for t, short in board.behind] == [(behind_task.id, Decimal(30))]
+    assert [t.id for t in board.due_today] == [behind_task.id]
+    assert board.not_picked_up == []  # a report means the material is with the worker
+    (prep_task, kit) = board.to_prepare[0]
+    assert prep_task.worker_id == other_worker.id
+    assert [(m.item, q) for m, q in kit] == [("外壳", Decimal(100)), ("按键胶垫", Decimal(200))]
