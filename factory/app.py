@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "factory.jobs.routes",
     "factory.admin.routes",
     "factory.orders.routes",
+    "factory.payroll.routes",
     "factory.api.routes",
     "factory.workers.routes",
 ]
@@ -31,6 +32,7 @@ CLI_GROUPS = [
     "factory.accounts.cli",
     "factory.demo.cli",
     "factory.jobs.cli",
+    "factory.payroll.cli",
 ]
 
 CSP = (

@@ -13,6 +13,7 @@ from factory.orders.models import (
     OrderRequestKey,
     OrderTarget,
 )
+from factory.payroll.models import Adjustment, OrderRate, PayeeAccount, PayLine, PayPeriod, PaySlip
 from factory.production.models import (
     Inspection,
     InspectionPhoto,
@@ -38,6 +39,12 @@ from factory.workers.models import (
 )
 
 __all__ = [
+    "Adjustment",
+    "OrderRate",
+    "PayeeAccount",
+    "PayLine",
+    "PayPeriod",
+    "PaySlip",
     "Acceptance",
     "Delivery",
     "DeliveryLine",

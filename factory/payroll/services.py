@@ -1,0 +1,1189 @@
+"""Payroll services: pay periods, the close, adjustments and top-ups, rate changes, payees, earnings.
+
+The pages, the API, the CLI and the jobs call these functions. They load rows, call the pay rules in
+`factory.payroll.domain`, write, audit and flush; the caller commits. A refused request raises
+`PayrollError` and changes nothing.
+
+Closing a period is one bulk computation, whatever the number of workers:
+
+1. one GROUP BY query sums the accepted and rejected pieces of the station's inspections in the period
+   per (worker, order, rate period) (the rate period comes from a window over `pay_order_rate`, so a rate
+   change splits a worker's pieces of one order into two rows);
+2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
+   the reported minutes and the open adjustments;
+3. `domain.compute_period` prices every line once and checks the minimum wage;
+4. the slips, their lines and any new top-ups are inserted in bulk (executemany).
+
+No query is made per worker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, insert, or_, select, update
+
+from factory.accounts.models import Role, Station, User
+from factory.audit.services import record
+from factory.extensions import db
+from factory.money import format_fen
+from factory.orders.models import Lot, Order
+from factory.orders.services import local_today
+from factory.payroll import domain
+from factory.payroll.models import (
+    RATE_ORIGIN,
+    REASON_MAX,
+    Adjustment,
+    OrderRate,
+    PayeeAccount,
+    PayLine,
+    PayPeriod,
+    PaySlip,
+)
+from factory.production.models import Inspection, Report, Task
+from factory.reference.services import minimum_wage_on
+from factory.types import utcnow
+
+# A part-time worker's pay is settled at least every 15 days (Labour Contract Law art. 72); the second
+# half of a 31-day month has 16 days, which is how half-monthly settlement is read in practice.
+MAX_PERIOD_DAYS = 16
+MAX_ADJUSTMENT_FEN = 10_000_000  # ¥100,000: far above any one adjustment; a typing mistake otherwise
+KINDS = ("bonus", "deduction", "correction", "minimum_wage_top_up")
+ENDED_TASK = ("declined", "cancelled")
+
+
+class PayrollError(Exception):
+    """A refused payroll operation: `fields` maps field names to messages; `status` is the HTTP status."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+        *,
+        status: int = 422,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+        self.details = details or {}
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "bonus": _("Bonus"),
+        "deduction": _("Deduction"),
+        "correction": _("Correction"),
+        "minimum_wage_top_up": _("Minimum-wage top-up"),
+    }.get(kind, kind)
+
+
+# ------------------------------------------------------------------ periods
+
+
+def station_periods(station_id: int) -> list[PayPeriod]:
+    return list(
+        db.session.scalars(
+            select(PayPeriod).where(PayPeriod.station_id == station_id).order_by(PayPeriod.start.desc())
+        )
+    )
+
+
+def _lock_station(station_id: int) -> None:
+    """Serialise period changes of one station (PostgreSQL row lock; SQLite writers are serial anyway)."""
+    db.session.execute(select(Station.id).where(Station.id == station_id).with_for_update())
+
+
+def suggested_period(station_id: int, today: date | None = None) -> domain.Period:
+    """The half-month after the station's latest period, or the one holding today when there is none."""
+    latest = db.session.scalar(select(func.max(PayPeriod.end)).where(PayPeriod.station_id == station_id))
+    if latest is None:
+        return domain.half_month_of(today or local_today())
+    return domain.half_month_of(latest + timedelta(days=1))
+
+
+def create_period(station_id: int, start: date | None, end: date | None, actor: User | None) -> PayPeriod:
+    """Open a pay period for the station; refuse an end before the start, overlaps and long spans."""
+    errors: dict[str, list[str]] = {}
+    if start is None:
+        errors["start"] = [_("Enter the first day as YYYY-MM-DD.")]
+    if end is None:
+        errors["end"] = [_("Enter the last day as YYYY-MM-DD.")]
+    if errors or start is None or end is None:
+        raise PayrollError("invalid", _("Some of what you entered is not valid."), errors)
+    _lock_station(station_id)
+    if end < start:
+        raise PayrollError(
+            "end_before_start",
+            _("The period ends (%(end)s) before it starts (%(start)s).", start=start, end=end),
+            {"end": [_("The last day must be on or after the first day.")]},
+        )
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise PayrollError(
+            "too_long",
+            _(
+                "A pay period can be at most %(days)s days: part-time pay is settled at least every "
+                "15 days (Labour Contract Law art. 72).",
+                days=MAX_PERIOD_DAYS,
+            ),
+            {"end": [_("Choose a last day at most %(days)s days after the first.", days=MAX_PERIOD_DAYS)]},
+        )
+    existing = db.session.execute(
+        select(PayPeriod.start, PayPeriod.end).where(PayPeriod.station_id == station_id)
+    ).all()
+    overlaps = [
+        (s, e) for s, e in existing if domain.validate_period(start, end, [(s, e)])
+    ]  # the domain names each overlap
+    if overlaps:
+        spans = "; ".join(f"{s.isoformat()} – {e.isoformat()}" for s, e in sorted(overlaps))
+        raise PayrollError(
+            "overlap",
+            _("The period overlaps the existing period %(spans)s.", spans=spans),
+            {"start": [_("Choose days not covered by another period.")]},
+            status=409,
+        )
+    period = PayPeriod(station_id=station_id, start=start, end=end, status="open", created_by_id=actor_id(actor))
+    db.session.add(period)
+    db.session.flush()
+    record(actor, "pay_period.create", period, after={"start": start, "end": end})
+    return period
+
+
+def actor_id(actor: User | None) -> int | None:
+    return actor.id if actor is not None else None
+
+
+def open_period_on(station_id: int, day: date) -> PayPeriod | None:
+    return db.session.scalar(
+        select(PayPeriod).where(
+            PayPeriod.station_id == station_id, PayPeriod.start <= day, PayPeriod.end >= day
+        )
+    )
+
+
+def current_open_period(station_id: int, today: date | None = None, actor: User | None = None) -> PayPeriod:
+    """The open period where new adjustments go: the earliest open one, else the half-month of today."""
+    period = db.session.scalar(
+        select(PayPeriod)
+        .where(PayPeriod.station_id == station_id, PayPeriod.status == "open")
+        .order_by(PayPeriod.start)
+        .limit(1)
+    )
+    if period is not None:
+        return period
+    today = today or local_today()
+    span = domain.half_month_of(today)
+    holder = open_period_on(station_id, today)
+    if holder is not None:  # today's half-month is closed already: the next one
+        span = domain.half_month_of(holder.end + timedelta(days=1))
+    return create_period(station_id, span.start, span.end, actor)
+
+
+# ------------------------------------------------------------------ rates
+
+
+def rates_for_orders(order_ids: Iterable[int]) -> dict[int, list[domain.RatePeriod]]:
+    """Each order's rate periods: its own rate from the start, then the recorded changes."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    out: dict[int, list[domain.RatePeriod]] = {}
+    for order_id, rate in db.session.execute(
+        select(Order.id, Order.piece_rate_units).where(Order.id.in_(ids))
+    ):
+        out[order_id] = [domain.RatePeriod(RATE_ORIGIN, rate)]
+    changes: dict[int, list[domain.RatePeriod]] = defaultdict(list)
+    for order_id, day, rate in db.session.execute(
+        select(OrderRate.order_id, OrderRate.effective_from, OrderRate.rate_units)
+        .where(OrderRate.order_id.in_(ids))
+        .order_by(OrderRate.order_id, OrderRate.effective_from)
+    ):
+        changes[order_id].append(domain.RatePeriod(day, rate))
+    for order_id, rows in changes.items():
+        out[order_id] = rows  # the first row is the order's own rate, from the start
+    return out
+
+
+def order_rates(order_id: int) -> list[OrderRate]:
+    return list(
+        db.session.scalars(
+            select(OrderRate).where(OrderRate.order_id == order_id).order_by(OrderRate.effective_from)
+        )
+    )
+
+
+def change_rate(
+    order: Order, effective_from: date | None, rate_units: int | None, reason: str, actor: User | None
+) -> OrderRate:
+    """Record a new piece rate in force from a day on; closed periods keep the rate they were paid at."""
+    errors: dict[str, list[str]] = {}
+    if effective_from is None:
+        errors["effective_from"] = [_("Enter the first day of the new rate as YYYY-MM-DD.")]
+    if rate_units is None or rate_units <= 0:
+        errors["rate"] = [_("Enter a rate above zero, for example 0.45.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the rate changes.")]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [_("At most %(limit)s characters.", limit=REASON_MAX)]
+    if errors or effective_from is None or rate_units is None:
+        raise PayrollError("invalid", _("Some of what you entered is not valid."), errors)
+    paid_until = db.session.scalar(
+        select(func.max(PayPeriod.end))
+        .join(PaySlip, PaySlip.period_id == PayPeriod.id)
+        .join(PayLine, PayLine.slip_id == PaySlip.id)
+        .where(PayLine.order_id == order.id)
+    )
+    if paid_until is not None and effective_from <= paid_until:
+        raise PayrollError(
+            "paid_already",
+            _(
+                "Pieces of this order are paid up to %(day)s in closed periods; a new rate can start "
+                "on %(next)s at the earliest.",
+                day=paid_until.isoformat(),
+                next=(paid_until + timedelta(days=1)).isoformat(),
+            ),
+            {"effective_from": [_("Choose a later day.")]},
+            status=409,
+        )
+    rows = order_rates(order.id)
+    if not rows:
+        db.session.add(
+            OrderRate(
+                order_id=order.id,
+                effective_from=RATE_ORIGIN,
+                rate_units=order.piece_rate_units,
+                reason=_("The order's own rate"),
+                created_by_id=actor_id(actor),
+            )
+        )
+    same_day = next((r for r in rows if r.effective_from == effective_from), None)
+    before = {"rate_units": same_day.rate_units} if same_day else None
+    if same_day is not None:
+        same_day.rate_units, same_day.reason = rate_units, reason
+        row = same_day
+    else:
+        row = OrderRate(
+            order_id=order.id,
+            effective_from=effective_from,
+            rate_units=rate_units,
+            reason=reason,
+            created_by_id=actor_id(actor),
+        )
+        db.session.add(row)
+    db.session.flush()
+    record(
+        actor,
+        "order_rate.set",
+        row,
+        before=before,
+        after={"order_id": order.id, "effective_from": effective_from, "rate_units": rate_units, "reason": reason},
+        enterprise_id=order.enterprise_id,
+    )
+    return row
+
+
+# ------------------------------------------------------------------ inputs (bulk)
+
+
+def _rate_bounds() -> Any:
+    """Each recorded rate with the day the next one starts (a window over the small rate table)."""
+    nxt = func.lead(OrderRate.effective_from).over(
+        partition_by=OrderRate.order_id, order_by=OrderRate.effective_from
+    )
+    return select(OrderRate.order_id, OrderRate.effective_from, nxt.label("until")).subquery("rate_bounds")
+
+
+def inspection_totals(
+    station_id: int, start: date, end: date, worker_ids: Sequence[int] | None = None
+) -> list[domain.Inspection]:
+    """Accepted and rejected pieces per (worker, order, rate period): one GROUP BY query.
+
+    Each row carries the first inspection day of its group, which lies in the group's rate period, so the
+    pay rules find the same rate for it as for every inspection it sums.
+    """
+    bounds = _rate_bounds()
+    stmt = (
+        select(
+            Task.worker_id,
+            Task.order_id,
+            func.min(Inspection.inspected_on),
+            func.sum(Inspection.accepted),
+            func.sum(Inspection.rejected),
+        )
+        .select_from(Inspection)
+        .join(Task, Task.id == Inspection.task_id)
+        .outerjoin(
+            bounds,
+            and_(
+                bounds.c.order_id == Task.order_id,
+                bounds.c.effective_from <= Inspection.inspected_on,
+                or_(bounds.c.until.is_(None), bounds.c.until > Inspection.inspected_on),
+            ),
+        )
+        .where(
+            Task.station_id == station_id,
+            Inspection.inspected_on >= start,
+            Inspection.inspected_on <= end,
+        )
+        .group_by(Task.worker_id, Task.order_id, bounds.c.effective_from)
+    )
+    if worker_ids is not None:
+        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    return [
+        domain.Inspection(worker, order, day, int(accepted or 0), int(rejected or 0))
+        for worker, order, day, accepted, rejected in db.session.execute(stmt)
+    ]
+
+
+def reported_time(
+    station_id: int, start: date, end: date, worker_ids: Sequence[int] | None = None
+) -> dict[int, list[tuple[int, int, int, int]]]:
+    """For tasks inspected in the period whose worker reported minutes: (order, accepted, minutes, pieces).
+
+    `minutes` and `pieces` are the task's reports that carry a time; the accepted pieces are counted at
+    that pace. One query (the reports are summed per task in a subquery).
+    """
+    timed = (
+        select(
+            Report.task_id.label("task_id"),
+            func.sum(Report.minutes).label("minutes"),
+            func.sum(Report.pieces).label("pieces"),
+        )
+        .join(Task, Task.id == Report.task_id)
+        .where(Task.station_id == station_id, Report.minutes.is_not(None))
+        .group_by(Report.task_id)
+        .subquery("timed")
+    )
+    stmt = (
+        select(Task.worker_id, Task.order_id, func.sum(Inspection.accepted), timed.c.minutes, timed.c.pieces)
+        .select_from(Inspection)
+        .join(Task, Task.id == Inspection.task_id)
+        .join(timed, timed.c.task_id == Inspection.task_id)
+        .where(
+            Task.station_id == station_id,
+            Inspection.inspected_on >= start,
+            Inspection.inspected_on <= end,
+        )
+        .group_by(Task.worker_id, Task.order_id, Inspection.task_id, timed.c.minutes, timed.c.pieces)
+    )
+    if worker_ids is not None:
+        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for worker, order, accepted, minutes, pieces in db.session.execute(stmt):
+        if pieces and accepted:
+            out[worker].append((order, int(accepted), int(minutes), int(pieces)))
+    return out
+
+
+def reported_hours(
+    timed: Mapping[int, list[tuple[int, int, int, int]]],
+    lines_by_worker: Mapping[int, Sequence[tuple[int, int]]],
+    standard_minutes: Mapping[int, Fraction],
+) -> dict[int, Fraction]:
+    """Hours of the accepted pieces: at the reported pace where given, at the standard minutes otherwise."""
+    out: dict[int, Fraction] = {}
+    for worker, tasks in timed.items():
+        standard = sum(
+            (pieces * standard_minutes[order] for order, pieces in lines_by_worker.get(worker, ())),
+            Fraction(0),
+        )
+        for order, accepted, minutes, pieces in tasks:
+            standard -= accepted * standard_minutes[order]
+            standard += Fraction(accepted * minutes, pieces)
+        out[worker] = max(Fraction(0), standard) / 60
+    return out
+
+
+def prior_paid(
+    order_ids: Iterable[int], worker_ids: Sequence[int] | None = None
+) -> dict[tuple[int, int, int], int]:
+    """Pieces already paid per (worker, order, rate) on closed slips: one GROUP BY query."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    stmt = (
+        select(PayLine.worker_id, PayLine.order_id, PayLine.rate_units, func.sum(PayLine.accepted_pieces))
+        .where(PayLine.order_id.in_(ids))
+        .group_by(PayLine.worker_id, PayLine.order_id, PayLine.rate_units)
+    )
+    if worker_ids is not None:
+        stmt = stmt.where(PayLine.worker_id.in_(worker_ids))
+    return {(w, o, r): int(n) for w, o, r, n in db.session.execute(stmt) if n}
+
+
+def _domain_adjustment(row: Adjustment) -> domain.Adjustment:
+    kind: Any = row.kind
+    return domain.Adjustment(kind, row.amount_fen, row.reason, row.made_by_id or "system", row.id)
+
+
+def open_adjustments(period_id: int, worker_ids: Sequence[int] | None = None) -> list[Adjustment]:
+    stmt = select(Adjustment).where(Adjustment.period_id == period_id).order_by(Adjustment.id)
+    if worker_ids is not None:
+        stmt = stmt.where(Adjustment.worker_id.in_(worker_ids))
+    return list(db.session.scalars(stmt))
+
+
+def hourly_minimum(station: Station, day: date) -> int | None:
+    wage = minimum_wage_on(station.district.tier, day)
+    return wage.hourly_fen if wage is not None else None
+
+
+@dataclass
+class Computation:
+    """Every worker's slip for a period as the pay rules compute it, with what went into it."""
+
+    period: PayPeriod
+    slips: dict[int, domain.Slip]
+    adjustments: dict[int, list[Adjustment]]
+    hourly_minimum_fen: int | None
+    products: dict[int, str] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(s.total_fen for s in self.slips.values())
+
+    @property
+    def shortfalls(self) -> list[domain.Slip]:
+        return [
+            s
+            for s in self.slips.values()
+            if s.minimum_wage_check is not None
+            and s.minimum_wage_check.shortfall_fen > 0
+            and not any(a.kind == "minimum_wage_top_up" for a in s.adjustments)
+        ]
+
+
+def compute(
+    period: PayPeriod, worker_ids: Sequence[int] | None = None, *, top_up_by: User | None = None
+) -> Computation:
+    """Compute the period's slips (all workers, or `worker_ids`) with the pay rules; writes nothing."""
+    rows = inspection_totals(period.station_id, period.start, period.end, worker_ids)
+    adjustments = open_adjustments(period.id, worker_ids)
+    order_ids = {r.order_id for r in rows}
+    rates = rates_for_orders(order_ids)
+    orders = {
+        oid: (product, minutes)
+        for oid, product, minutes in db.session.execute(
+            select(Order.id, Order.product, Order.standard_minutes).where(Order.id.in_(sorted(order_ids)))
+        )
+    }
+    standard = {oid: Fraction(minutes) for oid, (_product, minutes) in orders.items()}
+    by_worker_adj: dict[int, list[Adjustment]] = defaultdict(list)
+    for adj in adjustments:
+        by_worker_adj[adj.worker_id].append(adj)
+    minimum = hourly_minimum(period.station, period.end)
+    wage_input = (
+        domain.MinimumWageInput(minimum, standard_minutes_by_order=standard) if minimum is not None else None
+    )
+    hours: dict[int, Fraction] = {}
+    if wage_input is not None:
+        timed = reported_time(period.station_id, period.start, period.end, worker_ids)
+        if timed:
+            pieces: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for r in rows:
+                pieces[r.worker_id].append((r.order_id, r.accepted))
+            hours = reported_hours(timed, pieces, standard)
+    try:
+        slips = domain.compute_period(
+            rows,
+            rates,
+            prior_paid(order_ids, worker_ids),
+            {w: [_domain_adjustment(a) for a in adjs] for w, adjs in by_worker_adj.items()},
+            wage_input,
+            reported_hours_by_worker=hours,
+            top_up_made_by=top_up_by.id if top_up_by is not None else None,
+        )
+    except domain.PayPeriodError as exc:
+        raise PayrollError(
+            "cannot_compute",
+            _("Pay could not be computed for every worker: %(problems)s", problems=_worker_problems(exc.errors)),
+            status=409,
+            details={"workers": {str(k): v for k, v in exc.errors.items()}},
+        ) from exc
+    except domain.PayError as exc:
+        raise PayrollError("cannot_compute", str(exc), status=409) from exc
+    names = dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(slips)))).all()
+    ) if slips else {}
+    return Computation(
+        period=period,
+        slips=slips,
+        adjustments=dict(by_worker_adj),
+        hourly_minimum_fen=minimum,
+        products={oid: product for oid, (product, _m) in orders.items()},
+        names=names,
+    )
+
+
+def _worker_problems(errors: Mapping[int, str]) -> str:
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(errors)))).all())
+    return "; ".join(f"{names.get(w, w)}: {message}" for w, message in sorted(errors.items()))
+
+
+# ------------------------------------------------------------------ uninspected lots
+
+
+@dataclass(frozen=True)
+class WaitingLot:
+    task_id: int
+    order_id: int
+    product: str
+    lot_index: int
+    worker_id: int
+    worker_name: str
+    reported: int
+    inspected: int
+
+    @property
+    def waiting(self) -> int:
+        return self.reported - self.inspected
+
+
+def uninspected_lots(station_id: int, worker_id: int | None = None) -> list[WaitingLot]:
+    """Live tasks of the station with reported pieces that no inspection has counted yet."""
+    reported = (
+        select(Report.task_id.label("task_id"), func.sum(Report.pieces).label("pieces"))
+        .group_by(Report.task_id)
+        .subquery("reported")
+    )
+    inspected = (
+        select(
+            Inspection.task_id.label("task_id"),
+            func.sum(Inspection.accepted + Inspection.rejected).label("pieces"),
+        )
+        .group_by(Inspection.task_id)
+        .subquery("inspected")
+    )
+    stmt = (
+        select(
+            Task.id,
+            Task.order_id,
+            Order.product,
+            Lot.index,
+            Task.worker_id,
+            User.name,
+            reported.c.pieces,
+            func.coalesce(inspected.c.pieces, 0),
+        )
+        .join(reported, reported.c.task_id == Task.id)
+        .outerjoin(inspected, inspected.c.task_id == Task.id)
+        .join(Order, Order.id == Task.order_id)
+        .join(Lot, Lot.id == Task.lot_id)
+        .join(User, User.id == Task.worker_id)
+        .where(
+            Task.station_id == station_id,
+            Task.status.not_in(ENDED_TASK),
+            reported.c.pieces > func.coalesce(inspected.c.pieces, 0),
+        )
+        .order_by(Task.order_id, Lot.index)
+    )
+    if worker_id is not None:
+        stmt = stmt.where(Task.worker_id == worker_id)
+    return [WaitingLot(*(int(v) if isinstance(v, int) else v for v in row)) for row in db.session.execute(stmt)]
+
+
+# ------------------------------------------------------------------ closing
+
+
+@dataclass
+class CloseResult:
+    period: PayPeriod
+    slips: int
+    total_fen: int
+    topped_up: int
+    left_uninspected: list[WaitingLot]
+
+
+def close_period(
+    period_id: int,
+    actor: User | None,
+    *,
+    top_up: bool = False,
+    leave_uninspected: bool = False,
+    today: date | None = None,
+) -> CloseResult:
+    """Compute every worker's slip for the period and freeze it; a closed period never changes."""
+    period = db.session.get(PayPeriod, period_id)
+    if period is None:
+        raise PayrollError("not_found", _("There is no such pay period."), status=404)
+    if period.status != "open":
+        raise PayrollError("closed", _("This period is closed already; closing twice changes nothing."), status=409)
+    today = today or local_today()
+    if today <= period.end:
+        raise PayrollError(
+            "not_ended",
+            _(
+                "The period runs until %(end)s; close it from %(next)s on, when no more pieces can be "
+                "inspected in it.",
+                end=period.end.isoformat(),
+                next=(period.end + timedelta(days=1)).isoformat(),
+            ),
+            status=409,
+        )
+    waiting = uninspected_lots(period.station_id)
+    if waiting and not leave_uninspected:
+        raise PayrollError(
+            "uninspected_lots",
+            _(
+                "%(count)s lots have reported pieces that are not inspected yet. Inspect them first, or "
+                "close and leave them for the next period.",
+                count=len(waiting),
+            ),
+            status=409,
+            details={"lots": [_waiting_json(w) for w in waiting]},
+        )
+    # The conditional update is the guard against two closes at once: only one of them changes the row.
+    closed_at = utcnow()
+    changed = db.session.execute(
+        update(PayPeriod)
+        .where(PayPeriod.id == period.id, PayPeriod.status == "open")
+        .values(status="closed", closed_at=closed_at, closed_by_id=actor_id(actor))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise PayrollError("closed", _("This period is closed already; closing twice changes nothing."), status=409)
+    db.session.refresh(period)
+    result = compute(period, top_up_by=actor if top_up else None)
+    topped_up = _freeze(result, actor)
+    period.workers_paid = len(result.slips)
+    period.total_fen = result.total_fen
+    period.hourly_minimum_fen = result.hourly_minimum_fen
+    db.session.flush()
+    record(
+        actor,
+        "pay_period.close",
+        period,
+        before={"status": "open"},
+        after={
+            "status": "closed",
+            "slips": len(result.slips),
+            "total_fen": result.total_fen,
+            "topped_up": topped_up,
+            "left_uninspected": len(waiting),
+        },
+    )
+    return CloseResult(period, len(result.slips), result.total_fen, topped_up, waiting)
+
+
+def _freeze(result: Computation, actor: User | None) -> int:
+    """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips."""
+    period = result.period
+    if not result.slips:
+        return 0
+    slip_rows = []
+    for worker_id, slip in result.slips.items():
+        check = slip.minimum_wage_check
+        slip_rows.append(
+            {
+                "period_id": period.id,
+                "worker_id": worker_id,
+                "station_id": period.station_id,
+                "worker_name": result.names.get(worker_id, ""),
+                "accepted_pieces": sum(line.accepted_pieces for line in slip.lines),
+                "rejected_pieces": sum(line.rejected_pieces for line in slip.lines),
+                "lines_fen": slip.lines_fen,
+                "adjustments_fen": slip.adjustments_fen,
+                "total_fen": slip.total_fen,
+                "hourly_minimum_fen": check.hourly_minimum_fen if check else None,
+                "hours_numerator": check.hours.numerator if check else 0,
+                "hours_denominator": check.hours.denominator if check else 1,
+                "hours_source": check.hours_source if check else None,
+                "required_fen": check.required_fen if check else None,
+                "shortfall_fen": check.shortfall_fen if check else 0,
+                "earnings_per_hour_fen": check.earnings_per_hour_fen if check else None,
+                "created_at": utcnow(),
+            }
+        )
+    slip_ids = dict(
+        (worker, slip_id)
+        for slip_id, worker in db.session.execute(
+            insert(PaySlip).returning(PaySlip.id, PaySlip.worker_id, sort_by_parameter_order=True),
+            slip_rows,
+        )
+    )
+    line_rows = [
+        {
+            "slip_id": slip_ids[worker_id],
+            "worker_id": worker_id,
+            "order_id": line.order_id,
+            "product": result.products.get(line.order_id, ""),
+            "rate_units": line.rate_units,
+            "accepted_pieces": line.accepted_pieces,
+            "rejected_pieces": line.rejected_pieces,
+            "prior_pieces": line.prior_pieces,
+            "amount_fen": line.amount_fen,
+        }
+        for worker_id, slip in result.slips.items()
+        for line in slip.lines
+    ]
+    for chunk in range(0, len(line_rows), 50_000):
+        db.session.execute(insert(PayLine), line_rows[chunk : chunk + 50_000])
+    # Top-ups the rules added at closing become adjustment rows of their own.
+    known = {a.id for adjs in result.adjustments.values() for a in adjs}
+    new_rows = [
+        {
+            "period_id": period.id,
+            "worker_id": worker_id,
+            "kind": adj.kind,
+            "amount_fen": adj.amount_fen,
+            "reason": adj.reason[:REASON_MAX],
+            "made_by_id": actor_id(actor),
+            "made_at": utcnow(),
+            "slip_id": slip_ids[worker_id],
+        }
+        for worker_id, slip in result.slips.items()
+        for adj in slip.adjustments
+        if adj.corrects not in known
+    ]
+    if new_rows:
+        db.session.execute(insert(Adjustment), new_rows)
+    if known:
+        db.session.execute(
+            update(Adjustment)
+            .where(Adjustment.period_id == period.id, Adjustment.slip_id.is_(None))
+            .values(
+                slip_id=select(PaySlip.id)
+                .where(PaySlip.period_id == period.id, PaySlip.worker_id == Adjustment.worker_id)
+                .scalar_subquery()
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return len(new_rows)
+
+
+def _waiting_json(w: WaitingLot) -> dict[str, Any]:
+    return {
+        "task_id": w.task_id,
+        "order_id": w.order_id,
+        "product": w.product,
+        "lot": w.lot_index,
+        "worker_id": w.worker_id,
+        "worker_name": w.worker_name,
+        "reported": w.reported,
+        "inspected": w.inspected,
+    }
+
+
+# ------------------------------------------------------------------ adjustments
+
+
+def _require_open(period: PayPeriod) -> None:
+    if period.status != "open":
+        raise PayrollError(
+            "closed",
+            _("This period is closed and never changes; make the correction in an open period."),
+            status=409,
+        )
+
+
+def _station_worker(worker_id: int, station_id: int) -> User:
+    worker = db.session.get(User, worker_id)
+    if worker is None or worker.role != Role.WORKER:
+        raise PayrollError("invalid", _("Choose a worker."), {"worker_id": [_("Choose a worker.")]})
+    has_pay = db.session.scalar(
+        select(PaySlip.id).where(PaySlip.worker_id == worker_id, PaySlip.station_id == station_id).limit(1)
+    )
+    if worker.station_id != station_id and has_pay is None:
+        raise PayrollError(
+            "invalid",
+            _("This worker is not one of the station's workers."),
+            {"worker_id": [_("Choose one of the station's workers.")]},
+        )
+    return worker
+
+
+def add_adjustment(
+    period_id: int,
+    worker_id: int,
+    kind: str,
+    amount_fen: int | None,
+    reason: str,
+    actor: User | None,
+    *,
+    corrects_slip_id: int | None = None,
+    corrects_line_id: int | None = None,
+) -> Adjustment:
+    """Add a bonus, deduction, correction or top-up to a worker in an open period (checked against the slip).
+
+    `amount_fen` is positive for every kind but a correction, whose sign says which way it goes; a
+    deduction is stored negative.
+    """
+    period = db.session.get(PayPeriod, period_id)
+    if period is None:
+        raise PayrollError("not_found", _("There is no such pay period."), status=404)
+    _require_open(period)
+    errors: dict[str, list[str]] = {}
+    if kind not in KINDS:
+        errors["kind"] = [_("Choose a bonus, a deduction, a correction or a minimum-wage top-up.")]
+    if amount_fen is None or amount_fen == 0:
+        errors["amount"] = [_("Enter an amount other than zero, for example 12.50.")]
+    elif abs(amount_fen) > MAX_ADJUSTMENT_FEN:
+        errors["amount"] = [_("At most %(limit)s.", limit=format_fen(MAX_ADJUSTMENT_FEN))]
+    elif kind != "correction" and amount_fen < 0:
+        errors["amount"] = [_("Enter the amount without a sign; a deduction is taken off the pay.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Every adjustment needs a reason the worker can read.")]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [_("At most %(limit)s characters.", limit=REASON_MAX)]
+    if errors or amount_fen is None:
+        raise PayrollError("invalid", _("Some of what you entered is not valid."), errors)
+    worker = _station_worker(worker_id, period.station_id)
+    signed = -amount_fen if kind == "deduction" else amount_fen
+    if corrects_line_id is not None:
+        line = db.session.get(PayLine, corrects_line_id)
+        if line is None or line.worker_id != worker.id or line.slip.station_id != period.station_id:
+            raise PayrollError("invalid", _("The line to correct is not this worker's."), {"corrects": [_("Choose one of the worker's slip lines.")]})
+        corrects_slip_id = line.slip_id
+    if corrects_slip_id is not None:
+        slip = db.session.get(PaySlip, corrects_slip_id)
+        if slip is None or slip.worker_id != worker.id or slip.station_id != period.station_id:
+            raise PayrollError("invalid", _("The slip to correct is not this worker's."), {"corrects": [_("Choose one of the worker's slips.")]})
+    row = Adjustment(
+        period_id=period.id,
+        worker_id=worker.id,
+        kind=kind,
+        amount_fen=signed,
+        reason=reason,
+        made_by_id=actor_id(actor),
+        corrects_slip_id=corrects_slip_id,
+        corrects_line_id=corrects_line_id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    _check_slip(period, worker.id)
+    record(
+        actor,
+        "pay_adjustment.create",
+        row,
+        after={
+            "worker_id": worker.id,
+            "period_id": period.id,
+            "kind": kind,
+            "amount_fen": signed,
+            "reason": reason,
+            "corrects_slip_id": corrects_slip_id,
+            "corrects_line_id": corrects_line_id,
+        },
+        station_id=period.station_id,
+    )
+    return row
+
+
+def _check_slip(period: PayPeriod, worker_id: int) -> None:
+    """Refuse an adjustment that makes the worker's slip impossible (deductions above the pay, negative)."""
+    lines_fen = 0
+    slip = compute_quiet(period, worker_id)
+    if slip is not None:
+        lines_fen = slip.lines_fen
+    rows = open_adjustments(period.id, [worker_id])
+    deductions = -sum(a.amount_fen for a in rows if a.kind == "deduction")
+    gross = lines_fen + sum(a.amount_fen for a in rows if a.kind != "deduction")
+    if deductions > gross:
+        raise PayrollError(
+            "deduction_too_large",
+            _(
+                "Deductions of %(deductions)s would be more than the slip's pay of %(gross)s; take the "
+                "rest off in a later period.",
+                deductions=format_fen(deductions),
+                gross=format_fen(gross),
+            ),
+            {"amount": [_("At most %(limit)s.", limit=format_fen(max(0, gross - deductions + _last_deduction(rows))))]},
+        )
+    total = lines_fen + sum(a.amount_fen for a in rows)
+    if total < 0:
+        raise PayrollError(
+            "negative_slip",
+            _(
+                "The slip would come to %(total)s; a slip cannot be negative, so carry the rest to a "
+                "later period.",
+                total=format_fen(total),
+            ),
+            {"amount": [_("Enter a smaller amount.")]},
+        )
+
+
+def _last_deduction(rows: Sequence[Adjustment]) -> int:
+    last = rows[-1] if rows else None
+    return -last.amount_fen if last is not None and last.kind == "deduction" else 0
+
+
+def compute_quiet(period: PayPeriod, worker_id: int) -> domain.Slip | None:
+    """The worker's slip as it stands, lines only (no adjustments); None when they have no pieces."""
+    rows = inspection_totals(period.station_id, period.start, period.end, [worker_id])
+    if not rows:
+        return None
+    order_ids = {r.order_id for r in rows}
+    prior = {(o, r): n for (_w, o, r), n in prior_paid(order_ids, [worker_id]).items()}
+    try:
+        return domain.compute_slip(worker_id, rows, rates_for_orders(order_ids), prior)
+    except domain.PayError as exc:
+        raise PayrollError("cannot_compute", str(exc), status=409) from exc
+
+
+def remove_adjustment(adjustment: Adjustment, actor: User | None) -> None:
+    """Take back an adjustment made in error, while its period is open."""
+    _require_open(adjustment.period)
+    before = {
+        "worker_id": adjustment.worker_id,
+        "kind": adjustment.kind,
+        "amount_fen": adjustment.amount_fen,
+        "reason": adjustment.reason,
+    }
+    record(actor, "pay_adjustment.delete", adjustment, before=before, station_id=adjustment.period.station_id)
+    db.session.delete(adjustment)
+    db.session.flush()
+    # Taking back a bonus may leave the deductions above the pay.
+    _check_slip(adjustment.period, adjustment.worker_id)
+
+
+def top_up_shortfalls(
+    period_id: int, actor: User | None, worker_ids: Sequence[int] | None = None
+) -> list[Adjustment]:
+    """Add a minimum-wage top-up for every worker of the open period whose piece pay falls short."""
+    period = db.session.get(PayPeriod, period_id)
+    if period is None:
+        raise PayrollError("not_found", _("There is no such pay period."), status=404)
+    _require_open(period)
+    result = compute(period, worker_ids)
+    made = []
+    for slip in result.shortfalls:
+        check = slip.minimum_wage_check
+        assert check is not None  # shortfalls have a check
+        adjustment = domain.top_up_adjustment(check, actor_id(actor) or "system")
+        row = Adjustment(
+            period_id=period.id,
+            worker_id=slip.worker_id,
+            kind="minimum_wage_top_up",
+            amount_fen=adjustment.amount_fen,
+            reason=top_up_reason(check),
+            made_by_id=actor_id(actor),
+        )
+        db.session.add(row)
+        made.append(row)
+    db.session.flush()
+    for row in made:
+        record(
+            actor,
+            "pay_adjustment.create",
+            row,
+            after={"worker_id": row.worker_id, "kind": row.kind, "amount_fen": row.amount_fen, "reason": row.reason},
+            station_id=period.station_id,
+        )
+    return made
+
+
+def top_up_reason(check: domain.MinimumWageCheck) -> str:
+    return _(
+        "Minimum-wage top-up: %(hours)s h at %(minimum)s an hour comes to %(required)s; piece pay was "
+        "%(earned)s.",
+        hours=check.hours_text,
+        minimum=format_fen(check.hourly_minimum_fen),
+        required=format_fen(check.required_fen),
+        earned=format_fen(check.earnings_fen),
+    )
+
+
+def top_up_closed_slip(slip: PaySlip, actor: User | None, today: date | None = None) -> Adjustment:
+    """Top up a closed slip's remaining shortfall in the station's open period, pointing at the slip."""
+    left = shortfall_left(slip)
+    if left <= 0:
+        raise PayrollError("no_shortfall", _("This slip already reaches the minimum wage."), status=409)
+    period = current_open_period(slip.station_id, today, actor)
+    reason = _(
+        "Minimum-wage top-up for %(start)s – %(end)s (slip %(number)s): %(hours)s h at %(minimum)s an hour.",
+        start=slip.period.start.isoformat(),
+        end=slip.period.end.isoformat(),
+        number=slip.number,
+        hours=_hours_text(slip.hours),
+        minimum=format_fen(slip.hourly_minimum_fen or 0),
+    )
+    return add_adjustment(
+        period.id, slip.worker_id, "minimum_wage_top_up", left, reason, actor, corrects_slip_id=slip.id
+    )
+
+
+def _hours_text(hours: Fraction) -> str:
+    from factory.money import round_half_up
+
+    hundredths = round_half_up(hours.numerator * 100, hours.denominator)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def corrections_of(slip_ids: Sequence[int]) -> dict[int, list[Adjustment]]:
+    """Adjustments made later that correct these slips (or their lines)."""
+    if not slip_ids:
+        return {}
+    out: dict[int, list[Adjustment]] = defaultdict(list)
+    for row in db.session.scalars(
+        select(Adjustment).where(Adjustment.corrects_slip_id.in_(slip_ids)).order_by(Adjustment.id)
+    ):
+        out[row.corrects_slip_id or 0].append(row)
+    return out
+
+
+def shortfall_left(slip: PaySlip) -> int:
+    later = sum(a.amount_fen for a in corrections_of([slip.id]).get(slip.id, []) if a.kind == "minimum_wage_top_up")
+    return max(0, slip.shortfall_left_fen - later)
+
+
+# ------------------------------------------------------------------ slips
+
+
+def period_slips(period_id: int) -> list[PaySlip]:
+    return list(
+        db.session.scalars(
+            select(PaySlip).where(PaySlip.period_id == period_id).order_by(PaySlip.worker_name, PaySlip.id)
+        )
+    )
+
+
+def worker_slips(worker_id: int, limit: int | None = None) -> list[PaySlip]:
+    stmt = (
+        select(PaySlip)
+        .join(PayPeriod, PayPeriod.id == PaySlip.period_id)
+        .where(PaySlip.worker_id == worker_id)
+        .order_by(PayPeriod.start.desc())
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+# ------------------------------------------------------------------ payees
+
+
+def mask_account(number: str) -> str:
+    """Show the first four and the last four digits: 6222************1234."""
+    if len(number) <= 8:
+        return "*" * max(0, len(number) - 4) + number[-4:]
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def normalise_account(text: str) -> str:
+    return "".join(ch for ch in (text or "") if not ch.isspace() and ch != "-")
+
+
+def set_payee_account(
+    worker: User, bank_name: str, account_number: str, actor: User | None, holder_name: str | None = None
+) -> PayeeAccount:
+    """Record where the worker's pay goes; the number is stored encrypted and shown masked."""
+    from factory.workers.protect import encrypt
+
+    errors: dict[str, list[str]] = {}
+    bank_name = (bank_name or "").strip()
+    number = normalise_account(account_number)
+    holder = (holder_name or worker.name).strip()
+    if not bank_name or len(bank_name) > 100:
+        errors["bank_name"] = [_("Enter the bank and branch, for example 中国农业银行青岛市北支行.")]
+    if not number.isdigit() or not 12 <= len(number) <= 30:
+        errors["account_number"] = [_("A bank card or account number has 12 to 30 digits.")]
+    if not holder or len(holder) > 50:
+        errors["holder_name"] = [_("Enter the account holder's name.")]
+    if errors:
+        raise PayrollError("invalid", _("Some of what you entered is not valid."), errors)
+    row = db.session.get(PayeeAccount, worker.id)
+    before = {"bank_name": row.bank_name, "account": row.account_masked} if row else None
+    if row is None:
+        row = PayeeAccount(worker_id=worker.id)
+        db.session.add(row)
+    row.bank_name, row.holder_name = bank_name, holder
+    row.account_cipher, row.account_masked = encrypt(number), mask_account(number)
+    row.updated_by_id = actor_id(actor)
+    db.session.flush()
+    record(
+        actor,
+        "payee_account.set",
+        worker,
+        before=before,
+        after={"bank_name": bank_name, "account": row.account_masked},
+        station_id=worker.station_id,
+    )
+    return row
+
+
+def payee_accounts(worker_ids: Iterable[int]) -> dict[int, PayeeAccount]:
+    ids = sorted(set(worker_ids))
+    if not ids:
+        return {}
+    return {p.worker_id: p for p in db.session.scalars(select(PayeeAccount).where(PayeeAccount.worker_id.in_(ids)))}
+
+
+# ------------------------------------------------------------------ the worker's earnings
+
+
+@dataclass
+class Earnings:
+    period: PayPeriod | None
+    start: date
+    end: date
+    slip: domain.Slip | None
+    products: dict[int, str]
+    adjustments: list[Adjustment]
+    waiting: list[tuple[str, int, int]]  # product, pieces waiting, estimated fen at today's rate
+    past: list[PaySlip]
+    months: list[tuple[str, int]]  # "2024-05", fen
+
+    @property
+    def waiting_fen(self) -> int:
+        return sum(fen for _p, _n, fen in self.waiting)
+
+
+def worker_earnings(worker: User, today: date | None = None) -> Earnings:
+    """This period so far (accepted, and waiting for inspection), past slips, and pay by month."""
+    from factory.money import round_half_up
+
+    today = today or local_today()
+    station_id = worker.station_id or 0
+    period = open_period_on(station_id, today)
+    if period is not None and period.status != "open":
+        period = None
+    span = domain.Period(period.start, period.end) if period else domain.half_month_of(today)
+    rows = inspection_totals(station_id, span.start, span.end, [worker.id])
+    order_ids = {r.order_id for r in rows}
+    slip = None
+    adjustments = open_adjustments(period.id, [worker.id]) if period else []
+    if rows or adjustments:
+        prior = {(o, r): n for (_w, o, r), n in prior_paid(order_ids, [worker.id]).items()}
+        try:
+            slip = domain.compute_slip(
+                worker.id, rows, rates_for_orders(order_ids), prior, [_domain_adjustment(a) for a in adjustments]
+            )
+        except domain.PayError:
+            slip = domain.compute_slip(worker.id, rows, rates_for_orders(order_ids), prior)
+    waiting_lots = uninspected_lots(station_id, worker.id)
+    rates = rates_for_orders({w.order_id for w in waiting_lots})
+    waiting: dict[str, list[int]] = {}
+    for lot in waiting_lots:
+        rate = domain.rate_in_force(lot.order_id, rates[lot.order_id], today)
+        entry = waiting.setdefault(lot.product, [0, 0])
+        entry[0] += lot.waiting
+        entry[1] += lot.waiting * rate
+    products = dict(db.session.execute(select(Order.id, Order.product).where(Order.id.in_(sorted(order_ids)))).all()) if order_ids else {}
+    past = worker_slips(worker.id, limit=12)
+    by_month: dict[str, int] = defaultdict(int)
+    for s in past:
+        by_month[s.period.end.strftime("%Y-%m")] += s.total_fen
+    months = sorted(by_month.items())[-6:]
+    return Earnings(
+        period=period,
+        start=span.start,
+        end=span.end,
+        slip=slip,
+        products=products,
+        adjustments=adjustments,
+        waiting=[(p, n, round_half_up(units, 100)) for p, (n, units) in sorted(waiting.items())],
+        past=past,
+        months=months,
+    )
