@@ -288,7 +288,13 @@ def _orders() -> None:
 
 
 # Later features append their own steps (worker profiles, orders, plans, pay) in dependency order.
-STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people, _orders]
+def _worker_profiles() -> None:
+    from factory.workers.demo import seed_workers
+
+    seed_workers()
+
+
+STEPS: list[Callable[[], None]] = [load_reference_data, _tenants, _people, _worker_profiles, _orders]
 
 
 def seed() -> None:

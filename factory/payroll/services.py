@@ -551,20 +551,12 @@ class WaitingLot:
 
 
 def uninspected_lots(station_id: int, worker_id: int | None = None) -> list[WaitingLot]:
-    """Live tasks of the station with reported pieces that no inspection has counted yet."""
-    reported = (
-        select(Report.task_id.label("task_id"), func.sum(Report.pieces).label("pieces"))
-        .group_by(Report.task_id)
-        .subquery("reported")
-    )
-    inspected = (
-        select(
-            Inspection.task_id.label("task_id"),
-            func.sum(Inspection.accepted + Inspection.rejected).label("pieces"),
-        )
-        .group_by(Inspection.task_id)
-        .subquery("inspected")
-    )
+    """Live tasks of the station with reported pieces that no inspection has settled yet.
+
+    Read from the task's running totals: reported minus accepted minus scrapped (pieces sent back for
+    rework are still to be inspected again).
+    """
+    settled = Task.accepted + Task.scrapped
     stmt = (
         select(
             Task.id,
@@ -573,24 +565,18 @@ def uninspected_lots(station_id: int, worker_id: int | None = None) -> list[Wait
             Lot.index,
             Task.worker_id,
             User.name,
-            reported.c.pieces,
-            func.coalesce(inspected.c.pieces, 0),
+            Task.reported,
+            settled,
         )
-        .join(reported, reported.c.task_id == Task.id)
-        .outerjoin(inspected, inspected.c.task_id == Task.id)
         .join(Order, Order.id == Task.order_id)
         .join(Lot, Lot.id == Task.lot_id)
         .join(User, User.id == Task.worker_id)
-        .where(
-            Task.station_id == station_id,
-            Task.status.not_in(ENDED_TASK),
-            reported.c.pieces > func.coalesce(inspected.c.pieces, 0),
-        )
+        .where(Task.station_id == station_id, Task.status.not_in(ENDED_TASK), Task.reported > settled)
         .order_by(Task.order_id, Lot.index)
     )
     if worker_id is not None:
         stmt = stmt.where(Task.worker_id == worker_id)
-    return [WaitingLot(*(int(v) if isinstance(v, int) else v for v in row)) for row in db.session.execute(stmt)]
+    return [WaitingLot(*row) for row in db.session.execute(stmt)]
 
 
 # ------------------------------------------------------------------ closing
@@ -708,7 +694,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
     slip_ids = dict(
         (worker, slip_id)
         for slip_id, worker in db.session.execute(
-            insert(PaySlip).returning(PaySlip.id, PaySlip.worker_id, sort_by_parameter_order=True),
+            insert(PaySlip).returning(PaySlip.id, PaySlip.worker_id),
             slip_rows,
         )
     )
@@ -860,9 +846,15 @@ def add_adjustment(
         corrects_slip_id=corrects_slip_id,
         corrects_line_id=corrects_line_id,
     )
+    nested = db.session.begin_nested()  # a refused adjustment leaves nothing behind
     db.session.add(row)
     db.session.flush()
-    _check_slip(period, worker.id)
+    try:
+        _check_slip(period, worker.id)
+    except PayrollError:
+        nested.rollback()
+        raise
+    nested.commit()
     record(
         actor,
         "pay_adjustment.create",
@@ -941,11 +933,17 @@ def remove_adjustment(adjustment: Adjustment, actor: User | None) -> None:
         "amount_fen": adjustment.amount_fen,
         "reason": adjustment.reason,
     }
-    record(actor, "pay_adjustment.delete", adjustment, before=before, station_id=adjustment.period.station_id)
+    period, worker_id = adjustment.period, adjustment.worker_id
+    nested = db.session.begin_nested()
     db.session.delete(adjustment)
     db.session.flush()
-    # Taking back a bonus may leave the deductions above the pay.
-    _check_slip(adjustment.period, adjustment.worker_id)
+    try:  # taking back a bonus may leave the deductions above the pay
+        _check_slip(period, worker_id)
+    except PayrollError:
+        nested.rollback()
+        raise
+    nested.commit()
+    record(actor, "pay_adjustment.delete", period, before=before, station_id=period.station_id)
 
 
 def top_up_shortfalls(

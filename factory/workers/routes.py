@@ -535,7 +535,10 @@ def import_page() -> Any:
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(tabular.MAX_BYTES + 1)
+        try:
+            data = upload.read(tabular.MAX_BYTES + 1)
+        finally:
+            upload.close()
         try:
             created = transfer.import_workers(current_user, station, upload.filename or "", data)
         except transfer.ImportRefused as exc:

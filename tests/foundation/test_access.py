@@ -135,7 +135,16 @@ def other_tenant_ids(tenants: dict[str, Any], role: str) -> dict[str, int]:
 
 # Parameters whose objects are not tenant-scoped for the roles allowed to use the route, or that the
 # administrator (the city's employment service) sees in every station by design.
-ADMIN_ONLY_PARAMS = {"user_id", "wage_id", "district_id", "order_id", "delivery_id", "skill_id", "worker_id", "course_id"}
+ADMIN_ONLY_PARAMS = {
+    "user_id",
+    "wage_id",
+    "district_id",
+    "order_id",
+    "delivery_id",
+    "skill_id",
+    "worker_id",
+    "course_id",
+}
 
 
 def object_rules(app: Flask) -> list[Any]:

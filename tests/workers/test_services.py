@@ -242,3 +242,28 @@ def test_mobile_is_whole_only_for_the_worker_and_their_organiser(
     assert services.mobile_for(organiser, worker) == "13812345678"
     assert services.mobile_for(make_user("organiser"), worker) == "138****5678"
     assert services.mobile_for(make_user("admin"), worker) == "138****5678"
+
+
+def test_demo_profiles_are_believable_and_seeding_twice_changes_nothing(app: Any) -> None:
+    from factory.demo.seed import seed
+    from factory.workers.models import Course
+
+    seed()
+    profiles = db.session.scalars(select(WorkerProfile)).all()
+    assert len(profiles) >= 60
+    school_hours = [p for p in profiles if services.weekly_hours(p) == [Decimal(6)] * 5 + [Decimal(0)] * 2]
+    assert len(school_hours) >= 10
+    hard = [p for p in profiles if p.hard_to_employ]
+    assert hard
+    assert all(p.hardship_category for p in hard)
+    assert any(p.reach for p in profiles)
+    assert all(p.skills for p in profiles)
+    course = db.session.scalar(select(Course).where(Course.name.contains("面点")))
+    assert course.hours == Decimal(12)
+    assert sum(1 for p in course.participants if p.completed_at) >= 3
+    counts = (len(profiles), db.session.scalar(select(db.func.count(WorkerSkill.id))))
+    seed()
+    assert (
+        len(db.session.scalars(select(WorkerProfile)).all()),
+        db.session.scalar(select(db.func.count(WorkerSkill.id))),
+    ) == counts

@@ -1,0 +1,124 @@
+"""Demo worker profiles: skills with speeds, weekly hours, hard-to-employ residents, reach, a pastry course.
+
+Keyed by the demo workers' mobile numbers: a worker who already has a profile is left alone, so running
+the demo seed twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from factory.accounts.models import Station, User
+from factory.extensions import db
+from factory.reference.models import Skill
+from factory.workers import training
+from factory.workers.models import (
+    Course,
+    HoursException,
+    WeeklyHours,
+    WorkerProfile,
+    WorkerReach,
+    WorkerSkill,
+)
+
+# Weekly hours, Monday first, for the kinds of residents who work in a micro-factory.
+PATTERNS = [
+    [6, 6, 6, 6, 6, 0, 0],  # a mother in school hours, 9:00-15:00
+    [5.5, 5.5, 5.5, 5.5, 5.5, 0, 0],  # a mother who also fetches a younger child at noon
+    [4, 4, 4, 4, 4, 2, 0],  # an older resident, mornings
+    [3, 3, 3, 3, 3, 6, 4],  # evenings and weekends, next to another job
+    [0, 5, 5, 0, 5, 5, 0],  # a carer with fixed free days
+]
+# Skills by station (the kinds of work near each), with a typical speed and a spread.
+STATION_SKILLS = [
+    [("remote_assembly", 30, 8), ("fridge_magnet", 18, 5)],
+    [("knitting", 4, 1.5), ("flower_weaving", 10, 3)],
+    [("button_knots", 40, 10), ("straw_weaving", 6, 2)],
+]
+CATEGORIES = [
+    "older_unemployed",
+    "disabled",
+    "zero_employment_family",
+    "long_term_unemployed",
+    "subsistence_family",
+]
+
+
+def seed_workers() -> None:
+    from factory.demo.seed import STATIONS, WORKERS_PER_STATION, demo_workers
+
+    skills = {s.code: s for s in db.session.scalars(select(Skill))}
+    stations = [db.session.scalar(select(Station).where(Station.name == name)) for name, _d, _a in STATIONS]
+    for n, login in enumerate(demo_workers()):
+        user = db.session.scalar(select(User).where(User.mobile == login.mobile))
+        if user is None or db.session.get(WorkerProfile, user.id) is not None:
+            continue
+        s = n // WORKERS_PER_STATION
+        hard = n % 7 == 3
+        profile = WorkerProfile(
+            user=user,
+            user_id=user.id,
+            hard_to_employ=hard,
+            hardship_category=CATEGORIES[(n // 7) % len(CATEGORIES)] if hard else None,
+            priority=hard,
+            notes="",
+        )
+        profile.weekly = WeeklyHours(worker_id=user.id)
+        profile.weekly.set_centis([to_centi_hours(h) for h in PATTERNS[n % len(PATTERNS)]])
+        db.session.add(profile)
+        for k, (code, typical, spread) in enumerate(STATION_SKILLS[s]):
+            if k == 1 and n % 3 == 0:
+                continue  # not everyone has learnt the second kind of work
+            offset = ((n * 37 + k * 11) % 21 - 10) / 10  # -1.0 .. 1.0, stable per worker
+            speed = max(1.0, round(typical + offset * spread, 1))
+            source = "trial" if (n + k) % 4 == 0 else "estimated"
+            db.session.add(
+                WorkerSkill(
+                    worker=profile, skill=skills[code], speed_centi=int(round(speed * 100)), source=source
+                )
+            )
+        if n % 6 == 1 and stations[(s + 1) % len(stations)] is not None:
+            profile.reach.append(
+                WorkerReach(station_id=stations[(s + 1) % len(stations)].id, minutes=20 + (n % 4) * 5)
+            )
+        if n % 9 == 4:  # a sick child or a family day next week
+            db.session.flush()
+            day = date.today() + timedelta(days=7 - date.today().weekday() + (n % 3))
+            db.session.add(HoursException(worker_id=user.id, day=day, hours_centi=0, reason="孩子生病"))
+    db.session.flush()
+    _pastry_course(stations[0], skills)
+
+
+def to_centi_hours(hours: float) -> int:
+    return int(round(hours * 100))
+
+
+def _pastry_course(station: Station | None, skills: dict[str, Skill]) -> None:
+    """The station's 12-hour pastry course: four evenings of three hours, most participants finished."""
+    if station is None:
+        return
+    name = "面点培训班（12学时）"
+    if db.session.scalar(select(Course.id).where(Course.station_id == station.id, Course.name == name)):
+        return
+    organiser = db.session.scalar(select(User).where(User.station_id == station.id, User.role == "organiser"))
+    if organiser is None:
+        return
+    course = training.create_course(organiser, station, name, "steamed_buns", 15)
+    start = date.today() - timedelta(days=40)
+    for i, topic in enumerate(["和面与发面", "花样馒头造型", "蒸制与火候", "卫生与包装"]):
+        training.add_session(organiser, course, start + timedelta(days=7 * i), 3, topic)
+    workers = db.session.scalars(
+        select(WorkerProfile)
+        .join(User, User.id == WorkerProfile.user_id)
+        .where(User.station_id == station.id)
+    ).all()[:6]
+    for w in workers:
+        training.enrol(organiser, course, w)
+    for i, session in enumerate(course.sessions):
+        training.set_attendance(
+            organiser, session, {w.user_id for j, w in enumerate(workers) if j < 4 or i < 2}
+        )
+    for w in workers[:4]:
+        training.complete(organiser, course, w)

@@ -1,0 +1,379 @@
+"""Pay periods, the close, adjustments, top-ups and rate changes against the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from factory.audit.models import AuditEntry
+from factory.extensions import db
+from factory.payroll import services
+from factory.payroll.models import Adjustment, PayLine, PayPeriod, PaySlip
+from factory.payroll.services import PayrollError
+from tests.payroll.conftest import END, START
+
+AFTER = date(2024, 7, 1)  # a day on which the June half-months can be closed
+
+
+def close(period: Any, actor: Any, **kw: Any) -> services.CloseResult:
+    kw.setdefault("today", AFTER)
+    return services.close_period(period.id, actor, **kw)
+
+
+def slip_of(period: Any, worker: Any) -> PaySlip:
+    return db.session.scalar(select(PaySlip).where(PaySlip.period_id == period.id, PaySlip.worker_id == worker.id))
+
+
+# ------------------------------------------------------------------ periods
+
+
+def test_a_period_is_opened_and_audited(station: Any, organiser: Any) -> None:
+    period = services.create_period(station.id, START, END, organiser)
+    assert (period.start, period.end, period.status) == (START, END, "open")
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_type == "pay_period", AuditEntry.object_id == period.id)) == (
+        "pay_period.create"
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        (date(2024, 6, 10), date(2024, 6, 9), "end_before_start"),
+        (date(2024, 6, 1), date(2024, 6, 30), "too_long"),
+        (date(2024, 6, 10), date(2024, 6, 20), "overlap"),
+        (date(2024, 5, 25), date(2024, 6, 1), "overlap"),
+    ],
+)
+def test_bad_periods_are_refused_and_nothing_is_stored(
+    period: Any, station: Any, organiser: Any, start: date, end: date, code: str
+) -> None:
+    with pytest.raises(PayrollError) as refused:
+        services.create_period(station.id, start, end, organiser)
+    assert refused.value.code == code
+    assert db.session.scalar(select(func.count(PayPeriod.id)).where(PayPeriod.station_id == station.id)) == 1
+
+
+def test_the_overlap_message_names_the_existing_period(period: Any, station: Any, organiser: Any) -> None:
+    with pytest.raises(PayrollError, match="2024-06-01 – 2024-06-15"):
+        services.create_period(station.id, date(2024, 6, 15), date(2024, 6, 20), organiser)
+
+
+def test_another_station_may_use_the_same_days(period: Any, make_station: Any, organiser: Any) -> None:
+    other = make_station()
+    assert services.create_period(other.id, START, END, organiser).station_id == other.id
+
+
+def test_the_suggested_period_is_the_next_half_month(period: Any, station: Any) -> None:
+    assert services.suggested_period(station.id) == services.domain.Period(date(2024, 6, 16), date(2024, 6, 30))
+
+
+# ------------------------------------------------------------------ closing
+
+
+def test_close_pays_accepted_pieces_of_the_period_only(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, other_worker: Any, organiser: Any
+) -> None:
+    mine, theirs = give(order, worker), give(order, other_worker)
+    work(mine, date(2024, 6, 3), 30, 2)
+    work(mine, date(2024, 6, 15), 10)
+    work(mine, date(2024, 6, 16), 99)  # the next period
+    work(theirs, date(2024, 6, 1), 7)
+    result = close(period, organiser)
+    assert (result.slips, result.total_fen) == (2, 40 * 40 + 7 * 40)
+    slip = slip_of(period, worker)
+    assert (slip.accepted_pieces, slip.rejected_pieces, slip.total_fen) == (40, 2, 1600)
+    [line] = slip.lines
+    assert (line.order_id, line.rate_units, line.accepted_pieces, line.rejected_pieces) == (order.id, 4000, 40, 2)
+    assert slip.worker_name == "王秀英"
+    db.session.refresh(period)
+    assert (period.status, period.closed_by_id, period.workers_paid, period.total_fen) == ("closed", organiser.id, 2, 1880)
+
+
+def test_another_stations_inspections_are_not_paid_here(
+    period: Any, make_order: Any, make_station: Any, make_user: Any, give: Any, work: Any, organiser: Any
+) -> None:
+    elsewhere = make_station()
+    stranger = make_user("worker", station=elsewhere)
+    order = make_order(at=elsewhere)
+    work(give(order, stranger, elsewhere), date(2024, 6, 3), 10, by=make_user("organiser", station=elsewhere))
+    assert close(period, organiser).slips == 0
+
+
+def test_closing_twice_is_refused_and_changes_nothing(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 10)
+    close(period, organiser)
+    work(give(order, worker), date(2024, 6, 4), 5)  # inspected late into the closed period: not paid there
+    with pytest.raises(PayrollError) as refused:
+        close(period, organiser)
+    assert refused.value.status == 409
+    assert slip_of(period, worker).total_fen == 400
+    assert db.session.scalar(select(func.count(PaySlip.id)).where(PaySlip.period_id == period.id)) == 1
+
+
+def test_a_period_cannot_close_before_it_ends(period: Any, organiser: Any) -> None:
+    with pytest.raises(PayrollError) as refused:
+        close(period, organiser, today=END)
+    assert refused.value.code == "not_ended"
+    assert db.session.get(PayPeriod, period.id).status == "open"
+
+
+def test_uninspected_lots_are_listed_and_left_for_the_next_period(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any
+) -> None:
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 10)
+    work(task, date(2024, 6, 5), 6, inspect=False)
+    with pytest.raises(PayrollError) as refused:
+        close(period, organiser)
+    assert refused.value.code == "uninspected_lots"
+    assert refused.value.details["lots"][0]["reported"] == 16
+    assert db.session.get(PayPeriod, period.id).status == "open"
+
+    result = close(period, organiser, leave_uninspected=True)
+    assert [w.waiting for w in result.left_uninspected] == [6]
+    assert slip_of(period, worker).total_fen == 400
+    # Inspected later: paid in the next period, the one in which it passed inspection.
+    from factory.production import services as production
+
+    production.record_inspection(task.id, organiser, 6, 0, "", date(2024, 6, 17), False)
+    later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    close(later, organiser)
+    assert slip_of(later, worker).total_fen == 240
+
+
+def test_a_rate_change_splits_the_pieces_by_inspection_day(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any, make_user: Any
+) -> None:
+    services.change_rate(order, date(2024, 6, 10), 5000, "旺季加价", make_user("coordinator"))
+    task = give(order, worker)
+    work(task, date(2024, 6, 9), 10)
+    work(task, date(2024, 6, 10), 10)
+    work(task, date(2024, 6, 12), 1)
+    close(period, organiser)
+    lines = sorted((line.rate_units, line.accepted_pieces, line.amount_fen) for line in slip_of(period, worker).lines)
+    assert lines == [(4000, 10, 400), (5000, 11, 550)]
+
+
+def test_a_rate_cannot_change_inside_a_paid_period(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 10)
+    close(period, organiser)
+    with pytest.raises(PayrollError) as refused:
+        services.change_rate(order, date(2024, 6, 15), 5000, "补涨", organiser)
+    assert refused.value.code == "paid_already"
+    assert services.change_rate(order, date(2024, 6, 16), 5000, "补涨", organiser).rate_units == 5000
+
+
+def test_rounding_is_cumulative_over_periods(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any
+) -> None:
+    order = make_order(rate=3550)  # ¥0.355
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 1)
+    work(task, date(2024, 6, 20), 1)
+    close(period, organiser)
+    later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    close(later, organiser)
+    first, second = slip_of(period, worker), slip_of(later, worker)
+    assert (first.total_fen, second.total_fen) == (36, 35)  # 71 fen for two pieces, as if paid at once
+    assert second.lines[0].prior_pieces == 1
+
+
+def test_the_close_makes_no_query_per_worker(
+    period: Any, order: Any, give: Any, work: Any, make_user: Any, station: Any, organiser: Any
+) -> None:
+    def queries_to_close(workers: int, p: Any) -> int:
+        for _ in range(workers):
+            work(give(order, make_user("worker", station=station)), p.start, 3)
+        count = {"n": 0}
+
+        def counter(*_args: Any) -> None:
+            count["n"] += 1
+
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            close(p, organiser)
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+        return count["n"]
+
+    small = queries_to_close(1, period)
+    later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    large = queries_to_close(3, later)
+    assert large == small
+
+
+# ------------------------------------------------------------------ minimum wage
+
+
+def test_a_shortfall_is_found_and_topped_up_in_one_step(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    order = make_order(rate=3000)  # ¥0.30 a minute's piece: ¥18 an hour against ¥22
+    work(give(order, worker), date(2024, 6, 3), 120)  # 2 hours: ¥36.00 paid, ¥44.00 required
+    preview = services.compute(period)
+    [short] = preview.shortfalls
+    check = short.minimum_wage_check
+    assert (check.hours, check.required_fen, check.earnings_fen, check.shortfall_fen) == (2, 4400, 3600, 800)
+    [made] = services.top_up_shortfalls(period.id, organiser)
+    assert (made.kind, made.amount_fen, made.made_by_id) == ("minimum_wage_top_up", 800, organiser.id)
+    assert "2.00" in made.reason
+    assert services.compute(period).shortfalls == []
+    assert services.top_up_shortfalls(period.id, organiser) == []  # not twice
+    close(period, organiser)
+    slip = slip_of(period, worker)
+    assert (slip.lines_fen, slip.adjustments_fen, slip.total_fen, slip.shortfall_fen) == (3600, 800, 4400, 800)
+    assert slip.shortfall_left_fen == 0
+    assert [a.kind for a in slip.adjustments] == ["minimum_wage_top_up"]
+
+
+def test_closing_with_top_up_adds_the_top_ups(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(make_order(rate=3000), worker), date(2024, 6, 3), 60)
+    assert close(period, organiser, top_up=True).topped_up == 1
+    slip = slip_of(period, worker)
+    assert (slip.total_fen, slip.adjustments[0].amount_fen, slip.adjustments[0].made_by_id) == (2200, 400, organiser.id)
+
+
+def test_reported_minutes_decide_the_hours_where_given(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    # ¥0.40 a piece, 1 standard minute; the worker says 60 pieces took 2 hours: ¥12 an hour.
+    work(give(order, worker), date(2024, 6, 3), 60, minutes=120)
+    [short] = services.compute(period).shortfalls
+    check = short.minimum_wage_check
+    assert (check.hours_source, check.hours, check.required_fen, check.shortfall_fen) == ("reported", 2, 4400, 2000)
+
+
+def test_a_closed_slip_below_the_minimum_is_topped_up_in_the_open_period(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any
+) -> None:
+    work(give(make_order(rate=3000), worker), date(2024, 6, 3), 60)
+    close(period, organiser)
+    slip = slip_of(period, worker)
+    assert services.shortfall_left(slip) == 400
+    nxt = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    row = services.top_up_closed_slip(slip, organiser)
+    assert (row.period_id, row.corrects_slip_id, row.amount_fen) == (nxt.id, slip.id, 400)
+    assert services.shortfall_left(slip) == 0
+    assert slip_of(period, worker).total_fen == 1800  # the closed slip itself never changes
+    with pytest.raises(PayrollError):
+        services.top_up_closed_slip(slip, organiser)
+
+
+# ------------------------------------------------------------------ adjustments
+
+
+def test_adjustments_are_paid_with_their_reason_and_author(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 50)  # ¥20.00
+    services.add_adjustment(period.id, worker.id, "bonus", 500, "加急订单奖励", organiser)
+    services.add_adjustment(period.id, worker.id, "deduction", 300, "遗失物料 3 个", organiser)
+    close(period, organiser)
+    slip = slip_of(period, worker)
+    assert [(a.kind, a.amount_fen, a.reason, a.made_by_id) for a in slip.adjustments] == [
+        ("bonus", 500, "加急订单奖励", organiser.id),
+        ("deduction", -300, "遗失物料 3 个", organiser.id),
+    ]
+    assert slip.total_fen == 2000 + 500 - 300
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "reason", "field"),
+    [
+        ("bonus", 500, "  ", "reason"),
+        ("bonus", 0, "x", "amount"),
+        ("bonus", -5, "x", "amount"),
+        ("gift", 5, "x", "kind"),
+    ],
+)
+def test_bad_adjustments_are_refused(
+    period: Any, worker: Any, organiser: Any, kind: str, amount: int, reason: str, field: str
+) -> None:
+    with pytest.raises(PayrollError) as refused:
+        services.add_adjustment(period.id, worker.id, kind, amount, reason, organiser)
+    assert field in refused.value.fields
+    assert db.session.scalar(select(func.count(Adjustment.id))) == 0
+
+
+def test_a_deduction_larger_than_the_slip_is_refused(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 10)  # ¥4.00
+    with pytest.raises(PayrollError) as refused:
+        services.add_adjustment(period.id, worker.id, "deduction", 401, "遗失物料", organiser)
+    assert refused.value.code == "deduction_too_large"
+    assert services.add_adjustment(period.id, worker.id, "deduction", 400, "遗失物料", organiser).amount_fen == -400
+
+
+def test_a_closed_period_takes_no_adjustment(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 10)
+    close(period, organiser)
+    with pytest.raises(PayrollError) as refused:
+        services.add_adjustment(period.id, worker.id, "bonus", 100, "迟到的奖励", organiser)
+    assert refused.value.status == 409
+
+
+def test_a_correction_points_at_the_closed_line_it_corrects(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 10)
+    close(period, organiser)
+    line = db.session.scalar(select(PayLine).where(PayLine.worker_id == worker.id))
+    nxt = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    row = services.add_adjustment(
+        nxt.id, worker.id, "correction", 80, "6 月 3 日少计 2 件", organiser, corrects_line_id=line.id
+    )
+    assert (row.corrects_line_id, row.corrects_slip_id) == (line.id, line.slip_id)
+    close(nxt, organiser)
+    assert slip_of(nxt, worker).total_fen == 80
+    assert [a.id for a in services.corrections_of([line.slip_id])[line.slip_id]] == [row.id]
+
+
+def test_a_worker_of_another_station_gets_no_adjustment(
+    period: Any, make_user: Any, make_station: Any, organiser: Any
+) -> None:
+    stranger = make_user("worker", station=make_station())
+    with pytest.raises(PayrollError):
+        services.add_adjustment(period.id, stranger.id, "bonus", 100, "x", organiser)
+
+
+def test_removing_a_bonus_that_covers_a_deduction_is_refused(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(order, worker), date(2024, 6, 3), 10)  # ¥4.00
+    bonus = services.add_adjustment(period.id, worker.id, "bonus", 500, "奖励", organiser)
+    services.add_adjustment(period.id, worker.id, "deduction", 800, "遗失物料", organiser)
+    with pytest.raises(PayrollError):
+        services.remove_adjustment(bonus, organiser)
+
+
+# ------------------------------------------------------------------ the worker's earnings
+
+
+def test_earnings_show_this_period_waiting_pieces_and_past_slips(
+    order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any
+) -> None:
+    june = services.create_period(station.id, START, END, organiser)
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 10)
+    close(june, organiser)
+    services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    work(task, date(2024, 6, 18), 5)
+    work(task, date(2024, 6, 19), 3, inspect=False)
+    earnings = services.worker_earnings(worker, today=date(2024, 6, 20))
+    assert (earnings.start, earnings.slip.total_fen) == (date(2024, 6, 16), 200)
+    assert earnings.waiting == [(order.product, 3, 120)]
+    assert [s.period_id for s in earnings.past] == [june.id]
+    assert earnings.months == [("2024-06", 400)]
