@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "factory.payroll.routes",
     "factory.api.routes",
     "factory.workers.routes",
+    "factory.reports.routes",
 ]
 
 CLI_GROUPS = [
