@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (the SQL is built from constants of this script, never from input)
 """Time the employment dashboard for a city of 20,000 workers and a year of records, on PostgreSQL.
 
     .venv/bin/python benchmarks/bench_reports.py [--workers 20000]
