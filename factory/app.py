@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "factory.api.routes",
     "factory.workers.routes",
     "factory.planning.routes",
+    "factory.reports.routes",
 ]
 
 CLI_GROUPS = [

@@ -1,0 +1,729 @@
+"""The employment figures, computed in one place from the records pay and production keep.
+
+Every figure is a set-based query (GROUP BY and window functions), the same on SQLite and PostgreSQL;
+nothing is counted per worker in Python. The definitions are written down in docs/figures.md and on the
+page; in short:
+
+* **Earnings** of a worker in a span are the pay of accepted pieces (pay lines, before adjustments):
+  for days inside a *closed* pay period, the frozen slip's `lines_fen`, counted in the span that holds
+  the period's last day; for other days, the accepted pieces of each (order, rate in force) priced with
+  payroll's rule, ``round_half_up(pieces * rate / 100)`` per line.
+* **Hours worked** follow payroll's minimum-wage rule: the slip's frozen hours for closed periods;
+  otherwise the accepted pieces at the task's reported pace (reported minutes / reported pieces) where
+  the worker gave minutes, else at the order's standard minutes.
+* **Residents who earned anything**: workers with accepted pieces in the span.
+* **Medians** are taken over those workers; an even count averages the two middle values, half up.
+
+Rows are attributed to the station where the work was done (the task's, or the slip's station).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from factory.accounts.models import Enterprise, Role, Station, User
+from factory.extensions import db
+from factory.money import round_half_up
+from factory.orders.models import Acceptance, Delivery, Order
+from factory.payroll.models import OrderRate, PayPeriod, PaySlip
+from factory.production.models import DEAD, Inspection, Report, Task, TaskDay
+from factory.reference.models import District
+from factory.reports import domain
+from factory.reports.domain import Span
+from factory.workers.models import WeeklyHours, WorkerProfile
+
+# Orders that count for on-time delivery: posted and taken on, not drafts and not cancelled.
+DUE_STATUSES = ("posted", "accepted", "in_production", "delivered", "closed")
+# Minutes are rounded to a millionth before the exact per-hour arithmetic (they are sums of doubles).
+MINUTE_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a report covers: a span of days, optionally one district, station or enterprise."""
+
+    span: Span
+    district_id: int | None = None
+    station_id: int | None = None
+    enterprise_id: int | None = None
+
+    def with_span(self, span: Span) -> Scope:
+        return Scope(span, self.district_id, self.station_id, self.enterprise_id)
+
+
+@dataclass
+class Figures:
+    """The figures of one group (the city, a station or a month)."""
+
+    earners: int = 0
+    hard_to_employ: int = 0
+    hard_by_category: dict[str, int] = field(default_factory=dict)
+    first_time: int = 0
+    total_fen: int = 0
+    median_fen: int | None = None
+    median_per_hour_fen: int | None = None
+    minutes: Fraction = Fraction(0)
+    accepted: int = 0
+    rejected: int = 0
+    orders_served: int = 0
+    enterprises_served: int = 0
+    orders_due: int = 0
+    orders_on_time: int = 0
+    offered_without_work: int = 0
+
+    @property
+    def quality(self) -> Fraction | None:
+        return domain.ratio(self.accepted, self.accepted + self.rejected)
+
+    @property
+    def on_time(self) -> Fraction | None:
+        return domain.ratio(self.orders_on_time, self.orders_due)
+
+    @property
+    def hours_text(self) -> str:
+        hundredths = self.minutes * 100 / 60
+        value = round_half_up(hundredths.numerator, hundredths.denominator)
+        return f"{value // 100}.{value % 100:02d}"
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def _station_filter(scope: Scope, station_col: Any) -> list[Any]:
+    """Conditions that keep the rows of the scope's station or district."""
+    conds: list[Any] = []
+    if scope.station_id is not None:
+        conds.append(station_col == scope.station_id)
+    if scope.district_id is not None:
+        conds.append(
+            station_col.in_(
+                select(Station.id).where(Station.district_id == scope.district_id).scalar_subquery()
+            )
+        )
+    return conds
+
+
+def _month_of(day_col: Any) -> Any:
+    return cast(extract("year", day_col) * 12 + extract("month", day_col) - 1, Integer)
+
+
+def _rate_bounds() -> Any:
+    """Each recorded piece rate with the day the next one starts (payroll's window over the rate table)."""
+    nxt = func.lead(OrderRate.effective_from).over(
+        partition_by=OrderRate.order_id, order_by=OrderRate.effective_from
+    )
+    return select(
+        OrderRate.order_id, OrderRate.effective_from, OrderRate.rate_units, nxt.label("until")
+    ).subquery("rate_bounds")
+
+
+def _in_closed_period(station_col: Any, day_col: Any) -> Any:
+    """True when a closed pay period of the station covers the day (its pay is on frozen slips)."""
+    return exists().where(
+        PayPeriod.station_id == station_col,
+        PayPeriod.status == "closed",
+        PayPeriod.start <= day_col,
+        PayPeriod.end >= day_col,
+    )
+
+
+def _timed() -> Any:
+    """Per task: the minutes and pieces of the reports that carry a time (payroll's reported pace)."""
+    return (
+        select(
+            Report.task_id.label("task_id"),
+            func.sum(Report.minutes).label("minutes"),
+            func.sum(Report.pieces).label("pieces"),
+        )
+        .where(Report.minutes.is_not(None))
+        .group_by(Report.task_id)
+        .subquery("timed")
+    )
+
+
+def _units(start: date, end: date, scope: Scope) -> Any:
+    """Pay units in the days start..end: frozen slips of closed periods plus priced open inspections.
+
+    Columns: worker_id, station_id, day, fen, accepted, rejected, minutes (double).
+    """
+    slips = (
+        select(
+            PaySlip.worker_id.label("worker_id"),
+            PaySlip.station_id.label("station_id"),
+            PayPeriod.end.label("day"),
+            PaySlip.lines_fen.label("fen"),
+            PaySlip.accepted_pieces.label("accepted"),
+            PaySlip.rejected_pieces.label("rejected"),
+            (cast(PaySlip.hours_numerator, Float) * 60 / PaySlip.hours_denominator).label("minutes"),
+        )
+        .join(PayPeriod, PayPeriod.id == PaySlip.period_id)
+        .where(PayPeriod.status == "closed", PayPeriod.end >= start, PayPeriod.end <= end)
+        .where(*_station_filter(scope, PaySlip.station_id))
+    )
+
+    bounds = _rate_bounds()
+    timed = _timed()
+    rate = func.coalesce(bounds.c.rate_units, Order.piece_rate_units)
+    pace = func.coalesce(cast(timed.c.minutes, Float) / timed.c.pieces, cast(Order.standard_minutes, Float))
+    priced = (
+        select(
+            Task.worker_id.label("worker_id"),
+            Task.station_id.label("station_id"),
+            Inspection.inspected_on.label("day"),
+            Task.order_id.label("order_id"),
+            rate.label("rate"),
+            Inspection.accepted.label("accepted"),
+            Inspection.rejected.label("rejected"),
+            (Inspection.accepted * pace).label("minutes"),
+        )
+        .select_from(Inspection)
+        .join(Task, Task.id == Inspection.task_id)
+        .join(Order, Order.id == Task.order_id)
+        .outerjoin(
+            bounds,
+            and_(
+                bounds.c.order_id == Task.order_id,
+                bounds.c.effective_from <= Inspection.inspected_on,
+                or_(bounds.c.until.is_(None), bounds.c.until > Inspection.inspected_on),
+            ),
+        )
+        .outerjoin(timed, timed.c.task_id == Task.id)
+        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end)
+        .where(~_in_closed_period(Task.station_id, Inspection.inspected_on))
+        .where(*_station_filter(scope, Task.station_id))
+    ).subquery("priced")
+    # One pay line per (worker, station, month, order, rate), rounded once, half up, as payroll does.
+    month = _month_of(priced.c.day)
+    pieces = func.sum(priced.c.accepted)
+    lines = select(
+        priced.c.worker_id,
+        priced.c.station_id,
+        func.min(priced.c.day).label("day"),
+        ((2 * pieces * priced.c.rate + 100) // 200).label("fen"),
+        pieces.label("accepted"),
+        func.sum(priced.c.rejected).label("rejected"),
+        func.sum(priced.c.minutes).label("minutes"),
+    ).group_by(priced.c.worker_id, priced.c.station_id, month, priced.c.order_id, priced.c.rate)
+    return union_all(slips, lines).subquery("units")
+
+
+def _people(scope: Scope, by: str | None, start: date, end: date) -> Any:
+    """Per worker (and group): fen, accepted, rejected and minutes in start..end."""
+    units = _units(start, end, scope)
+    keys: list[Any] = [units.c.worker_id]
+    group: Any = literal(0)
+    if by == "station":
+        group = units.c.station_id
+    elif by == "month":
+        group = _month_of(units.c.day)
+    stmt = select(
+        group.label("grp"),
+        units.c.worker_id,
+        func.sum(units.c.fen).label("fen"),
+        func.sum(units.c.accepted).label("accepted"),
+        func.sum(units.c.rejected).label("rejected"),
+        func.sum(units.c.minutes).label("minutes"),
+    ).group_by(group, *keys)
+    return stmt.subquery("people")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _span_of(scope: Scope, by: str | None, months: Sequence[Span] | None) -> tuple[date, date]:
+    if by == "month" and months:
+        return months[0].start, months[-1].end
+    return scope.span.start, scope.span.end
+
+
+def compute(scope: Scope, by: str | None = None, months: Sequence[Span] | None = None) -> dict[Any, Figures]:
+    """The figures of the scope, for the whole scope (`by=None`, key 0), per station or per month."""
+    start, end = _span_of(scope, by, months)
+    people = _people(scope, by, start, end)
+    out: dict[Any, Figures] = defaultdict(Figures)
+
+    earners = select(people).where(people.c.accepted > 0).subquery("earners")
+    # Totals per group.
+    for grp, count, fen, accepted, minutes in db.session.execute(
+        select(
+            earners.c.grp,
+            func.count(),
+            func.sum(earners.c.fen),
+            func.sum(earners.c.accepted),
+            func.sum(earners.c.minutes),
+        ).group_by(earners.c.grp)
+    ):
+        f = out[grp]
+        f.earners, f.total_fen, f.accepted = int(count), int(fen or 0), int(accepted or 0)
+        f.minutes = _minutes(minutes)
+    # Rejected pieces also count where nothing was accepted (for the quality rate).
+    for grp, rejected in db.session.execute(
+        select(people.c.grp, func.sum(people.c.rejected)).group_by(people.c.grp)
+    ):
+        if rejected:
+            out[grp].rejected = int(rejected)
+
+    _medians(earners, out)
+    _hard_to_employ(earners, out)
+    _first_time(earners, by, start, out)
+    _orders(scope, by, start, end, out)
+    _due(scope, by, start, end, months, out)
+    if by != "month":
+        _offered_without_work(scope, by, out)
+    return dict(out)
+
+
+def _minutes(value: Any) -> Fraction:
+    if value is None:
+        return Fraction(0)
+    return Fraction(Decimal(str(value)).quantize(MINUTE_PLACES))
+
+
+def _medians(earners: Any, out: dict[Any, Figures]) -> None:
+    """Median earnings and median earnings per hour: the middle rows of a window per group."""
+    rn = func.row_number().over(partition_by=earners.c.grp, order_by=earners.c.fen)
+    n = func.count().over(partition_by=earners.c.grp)
+    ranked = select(earners.c.grp, earners.c.fen, rn.label("rn"), n.label("n")).subquery("ranked")
+    middle: dict[Any, list[int]] = defaultdict(list)
+    for grp, fen in db.session.execute(
+        select(ranked.c.grp, ranked.c.fen)
+        .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
+        .order_by(ranked.c.grp, ranked.c.rn)
+    ):
+        middle[grp].append(int(fen))
+    for grp, values in middle.items():
+        out[grp].median_fen = domain.median_fen(values)
+
+    timed = earners.c.minutes > 0
+    per_hour = cast(earners.c.fen, Float) * 60 / earners.c.minutes
+    rn = func.row_number().over(partition_by=earners.c.grp, order_by=per_hour)
+    n = func.count().over(partition_by=earners.c.grp)
+    ranked = (
+        select(earners.c.grp, earners.c.fen, earners.c.minutes, rn.label("rn"), n.label("n"))
+        .where(timed)
+        .subquery("ranked_hour")
+    )
+    rates: dict[Any, list[Fraction]] = defaultdict(list)
+    for grp, fen, minutes in db.session.execute(
+        select(ranked.c.grp, ranked.c.fen, ranked.c.minutes)
+        .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
+        .order_by(ranked.c.grp, ranked.c.rn)
+    ):
+        rates[grp].append(Fraction(int(fen)) * 60 / _minutes(minutes))
+    for grp, values in rates.items():
+        exact = sum(values, Fraction(0)) / len(values)
+        out[grp].median_per_hour_fen = round_half_up(exact.numerator, exact.denominator)
+
+
+def _hard_to_employ(earners: Any, out: dict[Any, Figures]) -> None:
+    for grp, category, count in db.session.execute(
+        select(earners.c.grp, WorkerProfile.hardship_category, func.count())
+        .join(WorkerProfile, WorkerProfile.user_id == earners.c.worker_id)
+        .where(WorkerProfile.hard_to_employ.is_(True))
+        .group_by(earners.c.grp, WorkerProfile.hardship_category)
+    ):
+        f = out[grp]
+        f.hard_to_employ += int(count)
+        key = category or "other"
+        f.hard_by_category[key] = f.hard_by_category.get(key, 0) + int(count)
+
+
+def _first_time(earners: Any, by: str | None, start: date, out: dict[Any, Figures]) -> None:
+    """Earners with no accepted piece anywhere before the span (per month: before that month) began."""
+    earlier = (
+        select(Task.worker_id.label("worker_id"), func.min(Inspection.inspected_on).label("first"))
+        .join(Inspection, Inspection.task_id == Task.id)
+        .where(Inspection.accepted > 0)
+        .where(Task.worker_id.in_(select(earners.c.worker_id)))
+        .group_by(Task.worker_id)
+        .subquery("first_pay")
+    )
+    rows = db.session.execute(
+        select(earners.c.grp, earlier.c.first).join(earlier, earlier.c.worker_id == earners.c.worker_id)
+    )
+    for grp, first in rows:
+        begins = date(int(grp) // 12, int(grp) % 12 + 1, 1) if by == "month" else start
+        if first is not None and first >= begins:
+            out[grp].first_time += 1
+
+
+def _orders(scope: Scope, by: str | None, start: date, end: date, out: dict[Any, Figures]) -> None:
+    """Orders and enterprises with accepted pieces in the span."""
+    group: Any = literal(0)
+    if by == "station":
+        group = Task.station_id
+    elif by == "month":
+        group = _month_of(Inspection.inspected_on)
+    stmt = (
+        select(
+            group.label("grp"),
+            func.count(func.distinct(Order.id)),
+            func.count(func.distinct(Order.enterprise_id)),
+        )
+        .select_from(Inspection)
+        .join(Task, Task.id == Inspection.task_id)
+        .join(Order, Order.id == Task.order_id)
+        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end, Inspection.accepted > 0)
+        .where(*_station_filter(scope, Task.station_id))
+        .group_by(group)
+    )
+    if scope.enterprise_id is not None:
+        stmt = stmt.where(Order.enterprise_id == scope.enterprise_id)
+    for grp, orders, enterprises in db.session.execute(stmt):
+        out[grp].orders_served = int(orders)
+        out[grp].enterprises_served = int(enterprises)
+
+
+def _due(
+    scope: Scope,
+    by: str | None,
+    start: date,
+    end: date,
+    months: Sequence[Span] | None,
+    out: dict[Any, Figures],
+) -> None:
+    """Orders due in the span, and those delivered in full by their due date.
+
+    Counted per order. With a station or district (or per station), the order's part taken on by those
+    stations must have been delivered by them; city-wide, the whole order quantity.
+    """
+    filtered = scope.station_id is not None or scope.district_id is not None or by == "station"
+    delivered = (
+        select(Delivery.order_id, Delivery.station_id, func.sum(Delivery.pieces).label("pieces"))
+        .join(Order, Order.id == Delivery.order_id)
+        .where(Delivery.delivered_on <= Order.due_date)
+        .group_by(Delivery.order_id, Delivery.station_id)
+        .subquery("delivered")
+    )
+    base = select(Order.id, Order.due_date, Order.quantity).where(
+        Order.due_date >= start, Order.due_date <= end, Order.status.in_(DUE_STATUSES)
+    )
+    if scope.enterprise_id is not None:
+        base = base.where(Order.enterprise_id == scope.enterprise_id)
+    if not filtered:
+        group: Any = literal(0) if by != "month" else _month_of(Order.due_date)
+        got = (
+            select(delivered.c.order_id, func.sum(delivered.c.pieces).label("pieces"))
+            .group_by(delivered.c.order_id)
+            .subquery("got")
+        )
+        stmt = (
+            base.with_only_columns(
+                group.label("grp"),
+                func.count(),
+                func.sum(case((func.coalesce(got.c.pieces, 0) >= Order.quantity, 1), else_=0)),
+            )
+            .outerjoin(got, got.c.order_id == Order.id)
+            .group_by(group)
+        )
+    else:
+        parts = (
+            select(
+                Acceptance.order_id,
+                Acceptance.station_id,
+                func.sum(Acceptance.quantity).label("quantity"),
+            )
+            .where(*_station_filter(scope, Acceptance.station_id))
+            .group_by(Acceptance.order_id, Acceptance.station_id)
+            .subquery("parts")
+        )
+        part_key: Any = parts.c.station_id if by == "station" else literal(0)
+        if by == "month":
+            part_key = _month_of(Order.due_date)
+        per_order = (
+            base.with_only_columns(
+                part_key.label("grp"),
+                Order.id.label("order_id"),
+                func.sum(parts.c.quantity).label("quantity"),
+                func.sum(func.coalesce(delivered.c.pieces, 0)).label("pieces"),
+            )
+            .join(parts, parts.c.order_id == Order.id)
+            .outerjoin(
+                delivered,
+                and_(delivered.c.order_id == Order.id, delivered.c.station_id == parts.c.station_id),
+            )
+            .group_by(part_key, Order.id)
+            .subquery("per_order")
+        )
+        stmt = select(
+            per_order.c.grp,
+            func.count(),
+            func.sum(case((per_order.c.pieces >= per_order.c.quantity, 1), else_=0)),
+        ).group_by(per_order.c.grp)
+    for grp, due, on_time in db.session.execute(stmt):
+        out[grp].orders_due = int(due)
+        out[grp].orders_on_time = int(on_time or 0)
+
+
+def _offered_without_work(scope: Scope, by: str | None, out: dict[Any, Figures]) -> None:
+    """Workers who offered weekly hours in the span and had no task in it.
+
+    Offered: a worker account of a station, active (not paused, not left before the span), registered
+    by the span's end, with weekly hours above zero. No task: no live task with a planned day in the
+    span and no inspection in the span.
+    """
+    start, end = scope.span.start, scope.span.end
+    weekly = sum(
+        (getattr(WeeklyHours, f"d{i}") for i in range(7)),
+        start=literal(0),
+    )
+    has_day = exists().where(
+        TaskDay.task_id == Task.id,
+        Task.worker_id == User.id,
+        Task.status.not_in(DEAD),
+        TaskDay.day >= start,
+        TaskDay.day <= end,
+    )
+    inspected = exists().where(
+        Inspection.task_id == Task.id,
+        Task.worker_id == User.id,
+        Inspection.inspected_on >= start,
+        Inspection.inspected_on <= end,
+    )
+    group: Any = User.station_id if by == "station" else literal(0)
+    stmt = (
+        select(group.label("grp"), func.count())
+        .select_from(User)
+        .join(WorkerProfile, WorkerProfile.user_id == User.id)
+        .join(WeeklyHours, WeeklyHours.worker_id == User.id)
+        .where(
+            User.role == Role.WORKER.value,
+            User.is_disabled.is_(False),
+            WorkerProfile.paused.is_(False),
+            or_(WorkerProfile.left_at.is_(None), func.date(WorkerProfile.left_at) >= start),
+            func.date(User.created_at) <= end,
+            weekly > 0,
+            ~has_day,
+            ~inspected,
+        )
+        .where(*_station_filter(scope, User.station_id))
+        .group_by(group)
+    )
+    for grp, count in db.session.execute(stmt):
+        out[grp].offered_without_work = int(count)
+
+
+# --------------------------------------------------------------------------- what pages ask for
+
+
+def city(scope: Scope) -> Figures:
+    """The figures of the whole scope."""
+    return compute(scope).get(0) or Figures()
+
+
+@dataclass
+class StationRow:
+    station_id: int
+    name: str
+    district: str
+    figures: Figures
+
+
+SORT_KEYS = {
+    "name": lambda r: (r.name,),
+    "district": lambda r: (r.district, r.name),
+    "earners": lambda r: (r.figures.earners,),
+    "hard": lambda r: (r.figures.hard_to_employ,),
+    "first": lambda r: (r.figures.first_time,),
+    "total": lambda r: (r.figures.total_fen,),
+    "median": lambda r: (r.figures.median_fen or 0,),
+    "per_hour": lambda r: (r.figures.median_per_hour_fen or 0,),
+    "accepted": lambda r: (r.figures.accepted,),
+    "quality": lambda r: (r.figures.quality if r.figures.quality is not None else -1,),
+    "orders": lambda r: (r.figures.orders_served,),
+    "on_time": lambda r: (r.figures.on_time if r.figures.on_time is not None else -1,),
+    "idle": lambda r: (r.figures.offered_without_work,),
+}
+
+
+def stations(scope: Scope, sort: str = "earners", descending: bool = True) -> list[StationRow]:
+    """The same figures per station of the scope, sorted by a column (ties by name)."""
+    by_station = compute(scope, by="station")
+    q = select(Station.id, Station.name, District.name).join(District, District.id == Station.district_id)
+    q = q.where(*_station_filter(scope, Station.id))
+    rows = [
+        StationRow(sid, name, district, by_station.get(sid) or Figures())
+        for sid, name, district in db.session.execute(q.order_by(Station.name))
+    ]
+    key = SORT_KEYS.get(sort, SORT_KEYS["earners"])
+    rows.sort(key=lambda r: r.name)
+    rows.sort(key=key, reverse=descending)
+    return rows
+
+
+def trend(scope: Scope, count: int = 12) -> list[tuple[Span, Figures]]:
+    """The figures of the `count` months ending with the scope's month, oldest first."""
+    months = domain.last_months(scope.span.end, count)
+    by_month = compute(scope, by="month", months=months)
+    return [(m, by_month.get(domain.month_index(m.start)) or Figures()) for m in months]
+
+
+# --------------------------------------------------------------------------- choices for the filters
+
+
+def pay_period_spans(limit: int = 24) -> list[Span]:
+    """The distinct spans of recent pay periods, newest first (for the period menu)."""
+    rows = db.session.execute(
+        select(PayPeriod.start, PayPeriod.end).distinct().order_by(PayPeriod.start.desc()).limit(limit)
+    )
+    return [Span(start, end) for start, end in rows]
+
+
+def districts_with_stations() -> list[tuple[int, str]]:
+    return [
+        (i, n)
+        for i, n in db.session.execute(
+            select(District.id, District.name)
+            .where(District.id.in_(select(Station.district_id)))
+            .order_by(District.id)
+        )
+    ]
+
+
+def station_choices(district_id: int | None = None) -> list[tuple[int, str]]:
+    q = select(Station.id, Station.name).order_by(Station.name)
+    if district_id is not None:
+        q = q.where(Station.district_id == district_id)
+    return [(i, n) for i, n in db.session.execute(q)]
+
+
+def latest_activity() -> date | None:
+    """The last inspection day, so the dashboard opens on a month with records."""
+    return db.session.scalar(select(func.max(Inspection.inspected_on)))
+
+
+# --------------------------------------------------------------------------- the enterprise's view
+
+
+@dataclass
+class EnterpriseStation:
+    station_id: int
+    name: str
+    district: str
+    accepted: int = 0
+    rejected: int = 0
+    delivered: int = 0
+    orders: int = 0
+
+    @property
+    def quality(self) -> Fraction | None:
+        return domain.ratio(self.accepted, self.accepted + self.rejected)
+
+
+@dataclass
+class EnterpriseView:
+    enterprise: Enterprise
+    figures: Figures
+    delivered_by_month: list[tuple[Span, int]]
+    stations: list[EnterpriseStation]
+
+
+def enterprise_view(enterprise: Enterprise, span: Span) -> EnterpriseView:
+    """One enterprise's orders in the span: on-time and quality rates, deliveries per month, stations."""
+    scope = Scope(span, enterprise_id=enterprise.id)
+    figures = Figures()
+    out: dict[Any, Figures] = {0: figures}
+    _orders(scope, None, span.start, span.end, out)
+    _due(scope, None, span.start, span.end, None, out)
+    for accepted, rejected in db.session.execute(
+        select(func.sum(Inspection.accepted), func.sum(Inspection.rejected))
+        .join(Task, Task.id == Inspection.task_id)
+        .join(Order, Order.id == Task.order_id)
+        .where(
+            Order.enterprise_id == enterprise.id,
+            Inspection.inspected_on >= span.start,
+            Inspection.inspected_on <= span.end,
+        )
+    ):
+        figures.accepted, figures.rejected = int(accepted or 0), int(rejected or 0)
+
+    months = domain.last_months(span.end, 12)
+    month = _month_of(Delivery.delivered_on)
+    delivered = {
+        int(m): int(p)
+        for m, p in db.session.execute(
+            select(month, func.sum(Delivery.pieces))
+            .join(Order, Order.id == Delivery.order_id)
+            .where(
+                Order.enterprise_id == enterprise.id,
+                Delivery.delivered_on >= months[0].start,
+                Delivery.delivered_on <= months[-1].end,
+            )
+            .group_by(month)
+        )
+    }
+    by_month = [(m, delivered.get(domain.month_index(m.start), 0)) for m in months]
+
+    rows: dict[int, EnterpriseStation] = {}
+    for sid, name, district in db.session.execute(
+        select(Station.id, Station.name, District.name)
+        .join(District, District.id == Station.district_id)
+        .where(
+            Station.id.in_(
+                select(Acceptance.station_id)
+                .join(Order, Order.id == Acceptance.order_id)
+                .where(Order.enterprise_id == enterprise.id)
+            )
+        )
+    ):
+        rows[sid] = EnterpriseStation(sid, name, district)
+    for sid, accepted, rejected, orders in db.session.execute(
+        select(
+            Task.station_id,
+            func.sum(Inspection.accepted),
+            func.sum(Inspection.rejected),
+            func.count(func.distinct(Task.order_id)),
+        )
+        .join(Task, Task.id == Inspection.task_id)
+        .join(Order, Order.id == Task.order_id)
+        .where(
+            Order.enterprise_id == enterprise.id,
+            Inspection.inspected_on >= span.start,
+            Inspection.inspected_on <= span.end,
+        )
+        .group_by(Task.station_id)
+    ):
+        if sid in rows:
+            rows[sid].accepted, rows[sid].rejected, rows[sid].orders = (
+                int(accepted),
+                int(rejected),
+                int(orders),
+            )
+    for sid, pieces in db.session.execute(
+        select(Delivery.station_id, func.sum(Delivery.pieces))
+        .join(Order, Order.id == Delivery.order_id)
+        .where(
+            Order.enterprise_id == enterprise.id,
+            Delivery.delivered_on >= span.start,
+            Delivery.delivered_on <= span.end,
+        )
+        .group_by(Delivery.station_id)
+    ):
+        if sid in rows:
+            rows[sid].delivered = int(pieces)
+    served = sorted(
+        (r for r in rows.values() if r.accepted or r.rejected or r.delivered),
+        key=lambda r: (-r.accepted - r.delivered, r.name),
+    )
+    return EnterpriseView(enterprise, figures, by_month, served)
