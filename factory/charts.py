@@ -62,9 +62,8 @@ def nice_ticks(low: float, high: float, max_ticks: int = 6) -> list[float]:
     if high < low:
         low, high = high, low
     if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):  # no visible span (or a subnormal one)
-        low = high = low
-    if high == low:
-        low, high = (0.0, 1.0) if low == 0 else (min(0.0, low), max(0.0, high))
+        value = low if abs(low) > 1e-9 else 0.0
+        low, high = (0.0, 1.0) if value == 0 else (min(0.0, value), max(0.0, value))
     step = _nice(_nice(high - low, False) / max(1, max_ticks - 1), True)
     first, last = math.floor(low / step), math.ceil(high / step)
     return [index * step for index in range(first, last + 1)]

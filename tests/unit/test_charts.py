@@ -2,7 +2,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from factory.charts import bar_chart, histogram, histogram_bins, line_chart, nice_ticks
@@ -116,6 +116,9 @@ def test_histogram_counts_every_value_once(values, bins):
 
 
 @given(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))
+@example(0.0, 5e-324)  # subnormal spans once divided by zero
+@example(0.0, -5e-324)
+@example(2.5, 2.5)
 def test_nice_ticks_cover_the_range(a, b):
     ticks = nice_ticks(a, b)
     assert ticks[0] <= min(a, b) + 1e-9
