@@ -101,8 +101,8 @@ def login(page: Any, mobile: str, password: str | None = None) -> None:
     page.wait_for_load_state()
 
 
-def shot(page: Any, name: str, full_page: bool = True) -> None:
-    """Save a screenshot for README when SCREENSHOTS=1."""
+def shot(page: Any, name: str, full_page: bool = False) -> None:
+    """Save a screenshot (the phone screen, or the whole page) for README when SCREENSHOTS=1."""
     if os.environ.get("SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
