@@ -20,8 +20,13 @@ from factory.planning import services
 from factory.planning.domain import PlanningError
 from factory.planning.forms import LotWorkerForm, RunForm
 from factory.planning.models import PlanPin, PlanRun
+from factory.production.locking import begin_immediate_for
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
+
+# Publishing reads the newest published plan and then writes tasks: on SQLite these requests take the
+# write lock when they begin, so that a second publisher waits for the first and then sees its plan.
+begin_immediate_for("planning.publish", "api.plans_publish")
 
 
 def get_run_or_404(run_id: int, user: User) -> PlanRun:

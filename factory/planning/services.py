@@ -541,8 +541,11 @@ def move(actor: User, run: PlanRun, lot_id: int, worker_id: int) -> None:
 def publish(actor: User, run: PlanRun) -> Any:
     """Turn the plan into workers' tasks; only what changed is written, and the affected workers are told.
 
-    Refused when another plan of the same station (or the city's) was published after this one was made:
-    two organisers cannot publish two plans over each other.
+    Refused when another plan of the same station or the city's (for a city plan: any plan) was published
+    after this one was made: two organisers cannot publish two plans over each other. Publishers take turns:
+    on PostgreSQL the station rows are locked first (the city's plan locks every station), so the second
+    publisher waits and then sees the first one's plan; on SQLite the publishing requests begin with
+    BEGIN IMMEDIATE (see `begin_immediate_for` in routes), which takes the database's write lock at once.
     """
     from factory.production.services import PublishedAssignment, publish_plan
 
@@ -552,7 +555,7 @@ def publish(actor: User, run: PlanRun) -> Any:
     else:
         db.session.execute(select(Station.id).order_by(Station.id).with_for_update())
     db.session.refresh(run, ["published_at"])
-    scope: Any = PlanRun.station_id.is_(None)
+    scope: Any = PlanRun.id.is_not(None)  # the city's plan covers every station
     if run.station_id is not None:
         scope = (PlanRun.station_id == run.station_id) | PlanRun.station_id.is_(None)
     newer = db.session.scalar(
