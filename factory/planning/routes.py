@@ -148,6 +148,7 @@ def show(run_id: int) -> Any:
         others=others,
         workers=workers,
         yuan=format_fen,
+        effect=services.city_effect(run) if own and run.is_city else None,
     )
 
 
@@ -207,6 +208,7 @@ def _refuse(run: PlanRun, exc: PlanningError) -> Any:
             workers=workers,
             yuan=format_fen,
             refusal=exc.message,
+            effect=services.city_effect(run) if run.is_city else None,
         ),
         exc.status,
     )

@@ -613,6 +613,56 @@ def publish(actor: User, run: PlanRun) -> Any:
     return result
 
 
+@dataclass
+class CityEffect:
+    """What publishing a city plan does to tasks that earlier plans gave (before anything is written)."""
+
+    withdrawn: dict[int, int]  # station id -> not-picked-up tasks the city plan does not assign
+    moved: dict[int, int]  # station id -> not-picked-up tasks whose lot the city plan gives to someone else
+    names: dict[int, str]  # station id -> name
+
+    @property
+    def withdrawn_total(self) -> int:
+        return sum(self.withdrawn.values())
+
+    @property
+    def moved_total(self) -> int:
+        return sum(self.moved.values())
+
+
+def city_effect(run: PlanRun) -> CityEffect:
+    """Count, the way `publish_plan` decides it, the live tasks a city plan would withdraw or move: tasks of
+    earlier plans (a station's or the city's) that nobody has picked up yet."""
+    from factory.production.models import DEAD, STARTED, Task
+
+    plan = _require_done(run)
+    wanted: dict[int, tuple[int, int]] = {}
+    for a in plan["assignments"]:
+        lot_id = domain.lot_id_of(run.lots, a["order"], a["lot"])
+        if lot_id is not None:
+            wanted[lot_id] = (domain.id_number(a["worker"]), domain.id_number(a["station"]))
+    rows = db.session.execute(
+        select(Task.lot_id, Task.worker_id, Task.station_id).where(
+            Task.status.not_in(DEAD + STARTED),
+            Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(wanted) or [-1]),
+        )
+    )
+    withdrawn: dict[int, int] = defaultdict(int)
+    moved: dict[int, int] = defaultdict(int)
+    for lot_id, worker_id, station_id in rows:
+        if lot_id not in wanted:
+            withdrawn[station_id] += 1
+        elif wanted[lot_id] != (worker_id, station_id):
+            moved[station_id] += 1
+    ids = set(withdrawn) | set(moved)
+    names = (
+        {i: n for i, n in db.session.execute(select(Station.id, Station.name).where(Station.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    return CityEffect(dict(withdrawn), dict(moved), names)
+
+
 # ------------------------------------------------------------------ reading
 
 
