@@ -306,6 +306,12 @@ def _pay() -> None:
     seed_pay(STATIONS[0][0])
 
 
+def _planning() -> None:
+    from factory.planning.demo import seed_planning
+
+    seed_planning(STATIONS[0][0])
+
+
 STEPS: list[Callable[[], None]] = [
     load_reference_data,
     _tenants,
@@ -314,6 +320,7 @@ STEPS: list[Callable[[], None]] = [
     _orders,
     _pay,  # before production's step: the pay history needs lots of the first demo order free
     _production,
+    _planning,  # after production's step: these lots are left for the organiser to plan
 ]
 
 

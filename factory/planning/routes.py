@@ -20,8 +20,13 @@ from factory.planning import services
 from factory.planning.domain import PlanningError
 from factory.planning.forms import LotWorkerForm, RunForm
 from factory.planning.models import PlanPin, PlanRun
+from factory.production.locking import begin_immediate_for
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
+
+# Publishing reads the newest published plan and then writes tasks: on SQLite these requests take the
+# write lock when they begin, so that a second publisher waits for the first and then sees its plan.
+begin_immediate_for("planning.publish", "api.plans_publish")
 
 
 def get_run_or_404(run_id: int, user: User) -> PlanRun:
@@ -143,6 +148,7 @@ def show(run_id: int) -> Any:
         others=others,
         workers=workers,
         yuan=format_fen,
+        effect=services.city_effect(run) if own and run.is_city else None,
     )
 
 
@@ -202,6 +208,7 @@ def _refuse(run: PlanRun, exc: PlanningError) -> Any:
             workers=workers,
             yuan=format_fen,
             refusal=exc.message,
+            effect=services.city_effect(run) if run.is_city else None,
         ),
         exc.status,
     )

@@ -541,8 +541,11 @@ def move(actor: User, run: PlanRun, lot_id: int, worker_id: int) -> None:
 def publish(actor: User, run: PlanRun) -> Any:
     """Turn the plan into workers' tasks; only what changed is written, and the affected workers are told.
 
-    Refused when another plan of the same station (or the city's) was published after this one was made:
-    two organisers cannot publish two plans over each other.
+    Refused when another plan of the same station or the city's (for a city plan: any plan) was published
+    after this one was made: two organisers cannot publish two plans over each other. Publishers take turns:
+    on PostgreSQL the station rows are locked first (the city's plan locks every station), so the second
+    publisher waits and then sees the first one's plan; on SQLite the publishing requests begin with
+    BEGIN IMMEDIATE (see `begin_immediate_for` in routes), which takes the database's write lock at once.
     """
     from factory.production.services import PublishedAssignment, publish_plan
 
@@ -552,7 +555,7 @@ def publish(actor: User, run: PlanRun) -> Any:
     else:
         db.session.execute(select(Station.id).order_by(Station.id).with_for_update())
     db.session.refresh(run, ["published_at"])
-    scope: Any = PlanRun.station_id.is_(None)
+    scope: Any = PlanRun.id.is_not(None)  # the city's plan covers every station
     if run.station_id is not None:
         scope = (PlanRun.station_id == run.station_id) | PlanRun.station_id.is_(None)
     newer = db.session.scalar(
@@ -608,6 +611,56 @@ def publish(actor: User, run: PlanRun) -> Any:
     record(actor, "plan.publish", run, after=run.publish_result, station_id=run.station_id)
     db.session.flush()
     return result
+
+
+@dataclass
+class CityEffect:
+    """What publishing a city plan does to tasks that earlier plans gave (before anything is written)."""
+
+    withdrawn: dict[int, int]  # station id -> not-picked-up tasks the city plan does not assign
+    moved: dict[int, int]  # station id -> not-picked-up tasks whose lot the city plan gives to someone else
+    names: dict[int, str]  # station id -> name
+
+    @property
+    def withdrawn_total(self) -> int:
+        return sum(self.withdrawn.values())
+
+    @property
+    def moved_total(self) -> int:
+        return sum(self.moved.values())
+
+
+def city_effect(run: PlanRun) -> CityEffect:
+    """Count, the way `publish_plan` decides it, the live tasks a city plan would withdraw or move: tasks of
+    earlier plans (a station's or the city's) that nobody has picked up yet."""
+    from factory.production.models import DEAD, STARTED, Task
+
+    plan = _require_done(run)
+    wanted: dict[int, tuple[int, int]] = {}
+    for a in plan["assignments"]:
+        lot_id = domain.lot_id_of(run.lots, a["order"], a["lot"])
+        if lot_id is not None:
+            wanted[lot_id] = (domain.id_number(a["worker"]), domain.id_number(a["station"]))
+    rows = db.session.execute(
+        select(Task.lot_id, Task.worker_id, Task.station_id).where(
+            Task.status.not_in(DEAD + STARTED),
+            Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(wanted) or [-1]),
+        )
+    )
+    withdrawn: dict[int, int] = defaultdict(int)
+    moved: dict[int, int] = defaultdict(int)
+    for lot_id, worker_id, station_id in rows:
+        if lot_id not in wanted:
+            withdrawn[station_id] += 1
+        elif wanted[lot_id] != (worker_id, station_id):
+            moved[station_id] += 1
+    ids = set(withdrawn) | set(moved)
+    names = (
+        {i: n for i, n in db.session.execute(select(Station.id, Station.name).where(Station.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    return CityEffect(dict(withdrawn), dict(moved), names)
 
 
 # ------------------------------------------------------------------ reading

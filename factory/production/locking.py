@@ -15,20 +15,23 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-WRITE_ENDPOINTS = frozenset(
-    {
-        "production.report",
-        "production.inspect",
-        "production.reassign",
-        "production.decline",
-        "production.issue_material",
-        "production.return_material",
-        "production.record_loss",
-        "api.create_report",
-        "api.create_inspection",
-    }
-)
+WRITE_ENDPOINTS: set[str] = {
+    "production.report",
+    "production.inspect",
+    "production.reassign",
+    "production.decline",
+    "production.issue_material",
+    "production.return_material",
+    "production.record_loss",
+    "api.create_report",
+    "api.create_inspection",
+}
 _MINE = "production_immediate"
+
+
+def begin_immediate_for(*endpoints: str) -> None:
+    """Let another feature's writing endpoints take the write lock when they begin, too."""
+    WRITE_ENDPOINTS.update(endpoints)
 
 
 @event.listens_for(Engine, "engine_connect")

@@ -1,5 +1,6 @@
 """Browser journey for planning: the organiser plans the coming two weeks, reviews, pins, re-runs,
-compares and publishes; the workers then hold their tasks."""
+compares and publishes; a worker then finds the task on their phone. A re-run with one lot moved and
+published again changes only that lot, and its two workers are told."""
 
 from __future__ import annotations
 
@@ -8,10 +9,51 @@ from typing import Any
 
 from sqlalchemy import select
 
+from factory.accounts.models import User
+from factory.extensions import db
+from factory.orders.models import Lot
+from factory.planning import domain
+from factory.planning.models import PlanPin, PlanRun
+from factory.production.models import Task
 from tests.e2e.conftest import login, shot
 
 
-def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(page: Any, live_app: Any) -> None:
+def pinned_lots() -> set[int]:
+    return set(db.session.scalars(select(PlanPin.lot_id)))
+
+
+def _phone(browser: Any, base_url: str) -> Any:
+    """A second phone (its own cookies): 360x640, Chinese."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        locale="zh-CN",
+        base_url=base_url,
+        extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+    )
+    context.set_default_timeout(15000)
+    return context
+
+
+def _worker_sees(browser: Any, base_url: str, mobile: str, notice: str, task_id: int | None) -> None:
+    context = _phone(browser, base_url)
+    try:
+        phone = context.new_page()
+        login(phone, mobile)
+        phone.goto("/today")
+        assert notice in phone.locator(".notices").inner_text()
+        if task_id is not None:  # the plan starts tomorrow: the task waits under the next tasks
+            assert phone.locator(f"a[href$='/today/tasks/{task_id}']").count() == 1
+            shot(phone, "planning-worker-today")
+        phone.get_by_role("button", name="知道了").click()  # the notices are read
+        phone.wait_for_load_state()
+        assert phone.locator(".notices").count() == 0
+    finally:
+        context.close()
+
+
+def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(
+    page: Any, live_app: Any, browser: Any, base_url: str
+) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, "13800000021")  # 李秀英, organiser of the demo station
     page.get_by_role("link", name="排未来两周的活").click()
@@ -62,11 +104,72 @@ def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(page: Any,
 
     run_id = int(page.url.rstrip("/").split("/")[-1])
     with live_app.app_context():
-        from factory.extensions import db
-        from factory.production.models import Notice, Task
+        from factory.production.models import Notice
 
         tasks = db.session.scalars(select(Task).where(Task.plan_run_id == run_id)).all()
         assert tasks
         assert all(t.status == "assigned" and t.days for t in tasks)
         told = set(db.session.scalars(select(Notice.user_id).where(Notice.kind == "task_new")))
         assert {t.worker_id for t in tasks} <= told
+        first = min(tasks, key=lambda t: t.id)
+        worker = db.session.get(User, first.worker_id)
+        mobile = worker.mobile
+        notice = f"新任务：{first.order.product}，批次 {first.lot.index}"
+        first_id, held_before = first.id, {t.lot_id: t.worker_id for t in tasks}
+        days_before = {t.lot_id: [(d.day, d.pieces) for d in t.days] for t in tasks}
+        db.session.remove()
+
+    # the worker whose lot was published opens their phone: the notice, and the task on /today
+    _worker_sees(browser, base_url, mobile, notice, first_id)
+
+    # the organiser re-runs, moves one lot to someone else, and publishes again
+    page.get_by_role("button", name="保留固定，重新排产").click()
+    page.wait_for_url(lambda url: url.rstrip("/").split("/")[-1] != str(run_id))
+    page.locator("#workers").wait_for()
+    third = int(page.url.rstrip("/").split("/")[-1])
+    with live_app.app_context():
+        run = db.session.get(PlanRun, third)
+        held = domain.holders(run.plan, run.lots)
+        ref = domain.lot_index(run.lots)
+        lot_id = next(x for x in sorted(held) if x not in pinned_lots())
+        order_key, k = ref[lot_id].order_key, ref[lot_id].k
+        target = next(
+            domain.id_number(w["id"])
+            for w in run.instance["workers"]
+            if domain.id_number(w["id"]) != held[lot_id]
+            and domain.move_lot(run.instance, run.plan, order_key, k, w["id"])[1] is None
+        )
+        loser = db.session.get(User, held[lot_id])
+        winner = db.session.get(User, target)
+        lot = db.session.get(Lot, lot_id)
+        product, index = lot.order.product, lot.index
+        mobiles = (loser.mobile, winner.mobile)
+        db.session.remove()
+    row = page.locator(f"#lot-{lot_id}")
+    row.locator("summary", has_text="调给别人").click()
+    row.locator("select").select_option(str(target))
+    row.get_by_role("button", name="调给别人").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="发布给工人").click()
+    page.wait_for_load_state()
+    assert "已发布" in page.locator(".ok-note").inner_text()
+    with live_app.app_context():
+        run = db.session.get(PlanRun, third)
+        live = db.session.scalars(select(Task).where(Task.status.not_in(("cancelled", "declined")))).all()
+        mine = {t.lot_id: t for t in live if t.lot_id in held_before}
+        assert mine[lot_id].worker_id == target
+        changed = {
+            x
+            for x, t in mine.items()
+            if t.worker_id != held_before[x] or [(d.day, d.pieces) for d in t.days] != days_before[x]
+        }
+        assert lot_id in changed
+        # only what changed was written: every other task is the same row as before
+        assert run.publish_result["changed"] == len(changed)
+        assert run.publish_result["unchanged"] == len(held_before) - len(changed)
+        assert run.publish_result["created"] == 0 and run.publish_result["cancelled"] == 0
+        assert all(mine[x].plan_run_id == run_id for x in set(mine) - changed)
+        db.session.remove()
+    # the worker who lost the lot is told, and so is the one who got it
+    _worker_sees(browser, base_url, mobiles[0], f"任务已撤回：{product}，批次 {index}", None)
+    _worker_sees(browser, base_url, mobiles[1], f"新任务：{product}，批次 {index}", None)

@@ -192,3 +192,83 @@ def test_the_city_run_covers_every_station_and_stations_see_their_share(
     assert set(share.review.orders) == {world.orders[0].id}
     with pytest.raises(PlanningError):
         services.start_run(world.organiser, None)
+
+
+def test_a_city_run_shares_an_order_between_two_stations_and_sends_a_worker_to_the_other_station(
+    world: World, make_user: Any, make_station: Any, make_client: Any
+) -> None:
+    """One order taken on by two stations; the second station has nobody who assembles remote controls, but
+    王阿姨 of the first station reaches it. Each organiser sees their share only."""
+    from factory.orders import services as orders
+    from factory.workers.models import WorkerReach
+
+    second = make_station()
+    organiser2 = make_user("organiser", station=second)
+    world.worker(make_user, "第二站织工", {"knitting": 2})
+    world.workers[-1].station_id = second.id  # a worker of the second station without the skill
+    shared = world.order(product="共享按键板", lots=4, take=200)
+    orders.accept_order(shared, second.id, 200, organiser2)
+    wang = world.workers[0]
+    db.session.add(WorkerReach(worker_id=wang.id, station_id=second.id, minutes=20))
+    db.session.flush()
+    run = solved(services.start_run(make_user("admin"), None))
+    assert run.state == "done"
+    by_station = {lot.id: lot.station_id for lot in shared.lots}
+    assert sorted(by_station.values()) == sorted([world.station.id] * 2 + [second.id] * 2)
+    assert {f"O{shared.id}-S{world.station.id}", f"O{shared.id}-S{second.id}"} <= set(run.lots)
+    held = domain.holders(run.plan, run.lots)
+    far = [lot_id for lot_id, station_id in by_station.items() if station_id == second.id]
+    assert all(held.get(lot_id) == wang.id for lot_id in far)  # she fetches them from the second station
+    assert run.plan["unassigned"] == []
+
+    mine = services.review_page(run, station_id=world.station.id)
+    theirs = services.review_page(run, station_id=second.id)
+    assert mine.review.orders[shared.id].lots == 2 and theirs.review.orders[shared.id].lots == 2
+    assert world.orders[0].id in mine.review.orders and world.orders[0].id not in theirs.review.orders
+    assert set(theirs.review.workers[wang.id].lots) == set(far)  # the second station sees only its lots
+    assert not set(mine.review.workers[wang.id].lots) & set(far)
+    assert world.workers[1].id not in theirs.review.workers  # 李大姐 has nothing to do with them
+    page = make_client(organiser2).get(f"/planning/runs/{run.id}").get_data(as_text=True)
+    assert "共享按键板" in page and "王阿姨" in page
+    assert "李大姐" not in page and "遥控器组装" not in page
+    assert "/publish" not in page  # the city's plan is the administrator's to publish
+
+    result = services.publish(make_user("admin"), run)
+    assert result.created == 7
+    tasks = db.session.scalars(select(Task).where(Task.lot_id.in_(far))).all()
+    assert {(t.worker_id, t.station_id) for t in tasks} == {(wang.id, second.id)}
+
+
+def test_the_city_plan_says_before_publishing_which_station_tasks_it_withdraws(
+    world: World, make_user: Any, make_client: Any
+) -> None:
+    from factory.workers import services as workers
+
+    station_run = solved(services.start_run(world.organiser, world.station.id))
+    services.publish(world.organiser, station_run)
+    db.session.commit()
+    # the remote-control workers now have far fewer hours: the city plan cannot place the lots again
+    for user in world.workers[:2]:
+        workers.set_weekly_hours(world.organiser, workers.ensure_profile(user), [1, 0, 0, 0, 0, 0, 0])
+    admin = make_user("admin")
+    city = solved(services.start_run(admin, None))
+    assert city.state == "done"
+    effect = services.city_effect(city)
+    assert effect.withdrawn == {world.station.id: 3}
+    assert effect.moved_total == 0
+    html = make_client(admin).get(f"/planning/runs/{city.id}").get_data(as_text=True)
+    assert 'id="city-effect"' in html
+    assert "3 个还没领料的任务会被撤回" in html
+    assert world.station.name in html
+    result = services.publish(admin, city)
+    assert result.cancelled == effect.withdrawn_total  # the page said what publishing did
+
+
+def test_a_city_plan_that_changes_no_station_task_shows_no_warning(
+    world: World, make_user: Any, make_client: Any
+) -> None:
+    admin = make_user("admin")
+    city = solved(services.start_run(admin, None))
+    assert services.city_effect(city).withdrawn_total == 0
+    html = make_client(admin).get(f"/planning/runs/{city.id}").get_data(as_text=True)
+    assert 'id="city-effect"' not in html
