@@ -138,25 +138,29 @@ def _rate_bounds() -> Any:
     ).subquery("rate_bounds")
 
 
-def _in_closed_period(station_col: Any, day_col: Any) -> Any:
-    """True when a closed pay period of the station covers the day (its pay is on frozen slips)."""
-    return exists().where(
-        PayPeriod.station_id == station_col,
-        PayPeriod.status == "closed",
-        PayPeriod.start <= day_col,
-        PayPeriod.end >= day_col,
+def _closed_periods(start: date, end: date, scope: Scope) -> Any:
+    """The closed pay periods that overlap start..end (their days are paid on frozen slips)."""
+    return (
+        select(PayPeriod.id, PayPeriod.station_id, PayPeriod.start, PayPeriod.end)
+        .where(PayPeriod.status == "closed", PayPeriod.end >= start, PayPeriod.start <= end)
+        .where(*_station_filter(scope, PayPeriod.station_id))
+        .subquery("closed")
     )
 
 
-def _timed() -> Any:
-    """Per task: the minutes and pieces of the reports that carry a time (payroll's reported pace)."""
+def _timed(start: date, end: date) -> Any:
+    """Per task inspected in start..end: the minutes and pieces of its reports that carry a time
+    (payroll's reported pace)."""
+    inspected = select(Inspection.task_id).where(
+        Inspection.inspected_on >= start, Inspection.inspected_on <= end
+    )
     return (
         select(
             Report.task_id.label("task_id"),
             func.sum(Report.minutes).label("minutes"),
             func.sum(Report.pieces).label("pieces"),
         )
-        .where(Report.minutes.is_not(None))
+        .where(Report.minutes.is_not(None), Report.task_id.in_(inspected))
         .group_by(Report.task_id)
         .subquery("timed")
     )
@@ -183,7 +187,8 @@ def _units(start: date, end: date, scope: Scope) -> Any:
     )
 
     bounds = _rate_bounds()
-    timed = _timed()
+    timed = _timed(start, end)
+    closed = _closed_periods(start, end, scope)
     rate = func.coalesce(bounds.c.rate_units, Order.piece_rate_units)
     pace = func.coalesce(cast(timed.c.minutes, Float) / timed.c.pieces, cast(Order.standard_minutes, Float))
     priced = (
@@ -209,8 +214,16 @@ def _units(start: date, end: date, scope: Scope) -> Any:
             ),
         )
         .outerjoin(timed, timed.c.task_id == Task.id)
-        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end)
-        .where(~_in_closed_period(Task.station_id, Inspection.inspected_on))
+        # Days of a closed period are on its slips: an anti-join by range, not a probe per row.
+        .outerjoin(
+            closed,
+            and_(
+                closed.c.station_id == Task.station_id,
+                closed.c.start <= Inspection.inspected_on,
+                closed.c.end >= Inspection.inspected_on,
+            ),
+        )
+        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end, closed.c.id.is_(None))
         .where(*_station_filter(scope, Task.station_id))
     ).subquery("priced")
     # One pay line per (worker, station, month, order, rate), rounded once, half up, as payroll does.
@@ -262,31 +275,8 @@ def compute(scope: Scope, by: str | None = None, months: Sequence[Span] | None =
     start, end = _span_of(scope, by, months)
     people = _people(scope, by, start, end)
     out: dict[Any, Figures] = defaultdict(Figures)
-
-    earners = select(people).where(people.c.accepted > 0).subquery("earners")
-    # Totals per group.
-    for grp, count, fen, accepted, minutes in db.session.execute(
-        select(
-            earners.c.grp,
-            func.count(),
-            func.sum(earners.c.fen),
-            func.sum(earners.c.accepted),
-            func.sum(earners.c.minutes),
-        ).group_by(earners.c.grp)
-    ):
-        f = out[grp]
-        f.earners, f.total_fen, f.accepted = int(count), int(fen or 0), int(accepted or 0)
-        f.minutes = _minutes(minutes)
-    # Rejected pieces also count where nothing was accepted (for the quality rate).
-    for grp, rejected in db.session.execute(
-        select(people.c.grp, func.sum(people.c.rejected)).group_by(people.c.grp)
-    ):
-        if rejected:
-            out[grp].rejected = int(rejected)
-
-    _medians(earners, out)
-    _hard_to_employ(earners, out)
-    _first_time(earners, by, start, out)
+    _totals(people, by, start, end, out)
+    _medians(people, out)
     _orders(scope, by, start, end, out)
     _due(scope, by, start, end, months, out)
     if by != "month":
@@ -300,72 +290,117 @@ def _minutes(value: Any) -> Fraction:
     return Fraction(Decimal(str(value)).quantize(MINUTE_PLACES))
 
 
-def _medians(earners: Any, out: dict[Any, Figures]) -> None:
-    """Median earnings and median earnings per hour: the middle rows of a window per group."""
-    rn = func.row_number().over(partition_by=earners.c.grp, order_by=earners.c.fen)
-    n = func.count().over(partition_by=earners.c.grp)
-    ranked = select(earners.c.grp, earners.c.fen, rn.label("rn"), n.label("n")).subquery("ranked")
-    middle: dict[Any, list[int]] = defaultdict(list)
-    for grp, fen in db.session.execute(
-        select(ranked.c.grp, ranked.c.fen)
-        .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
-        .order_by(ranked.c.grp, ranked.c.rn)
-    ):
-        middle[grp].append(int(fen))
-    for grp, values in middle.items():
-        out[grp].median_fen = domain.median_fen(values)
-
-    timed = earners.c.minutes > 0
-    per_hour = cast(earners.c.fen, Float) * 60 / earners.c.minutes
-    rn = func.row_number().over(partition_by=earners.c.grp, order_by=per_hour)
-    n = func.count().over(partition_by=earners.c.grp)
-    ranked = (
-        select(earners.c.grp, earners.c.fen, earners.c.minutes, rn.label("rn"), n.label("n"))
-        .where(timed)
-        .subquery("ranked_hour")
-    )
-    rates: dict[Any, list[Fraction]] = defaultdict(list)
-    for grp, fen, minutes in db.session.execute(
-        select(ranked.c.grp, ranked.c.fen, ranked.c.minutes)
-        .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
-        .order_by(ranked.c.grp, ranked.c.rn)
-    ):
-        rates[grp].append(Fraction(int(fen)) * 60 / _minutes(minutes))
-    for grp, values in rates.items():
-        exact = sum(values, Fraction(0)) / len(values)
-        out[grp].median_per_hour_fen = round_half_up(exact.numerator, exact.denominator)
-
-
-def _hard_to_employ(earners: Any, out: dict[Any, Figures]) -> None:
-    for grp, category, count in db.session.execute(
-        select(earners.c.grp, WorkerProfile.hardship_category, func.count())
-        .join(WorkerProfile, WorkerProfile.user_id == earners.c.worker_id)
-        .where(WorkerProfile.hard_to_employ.is_(True))
-        .group_by(earners.c.grp, WorkerProfile.hardship_category)
-    ):
-        f = out[grp]
-        f.hard_to_employ += int(count)
-        key = category or "other"
-        f.hard_by_category[key] = f.hard_by_category.get(key, 0) + int(count)
-
-
-def _first_time(earners: Any, by: str | None, start: date, out: dict[Any, Figures]) -> None:
-    """Earners with no accepted piece anywhere before the span (per month: before that month) began."""
-    earlier = (
+def _first_time(people: Any, by: str | None, start: date, end: date) -> Any:
+    """A condition on a row of `people`: the worker had no accepted piece anywhere before the group began
+    (the span's first day; per month, that month's first day)."""
+    if by != "month":
+        # One probe per earner through the index of paid inspections by task and day.
+        return ~exists().where(
+            Task.worker_id == people.c.worker_id,
+            Inspection.task_id == Task.id,
+            Inspection.accepted > 0,
+            Inspection.inspected_on < start,
+        )
+    # Per month: each worker's first paid day, one MIN over their paid inspections up to the last month.
+    first = (
         select(Task.worker_id.label("worker_id"), func.min(Inspection.inspected_on).label("first"))
         .join(Inspection, Inspection.task_id == Task.id)
-        .where(Inspection.accepted > 0)
-        .where(Task.worker_id.in_(select(earners.c.worker_id)))
+        .where(Inspection.accepted > 0, Inspection.inspected_on <= end)
         .group_by(Task.worker_id)
-        .subquery("first_pay")
+        .subquery("first_paid")
     )
+    return (
+        select(literal(1))
+        .where(first.c.worker_id == people.c.worker_id, _month_of(first.c.first) >= people.c.grp)
+        .exists()
+    )
+
+
+def _totals(people: Any, by: str | None, start: date, end: date, out: dict[Any, Figures]) -> None:
+    """Earners, hard to employ (by category), first-time earners, earnings, pieces and minutes per group,
+    in one pass over `people`."""
+    earner = people.c.accepted > 0
+    first = _first_time(people, by, start, end)
     rows = db.session.execute(
-        select(earners.c.grp, earlier.c.first).join(earlier, earlier.c.worker_id == earners.c.worker_id)
+        select(
+            people.c.grp,
+            WorkerProfile.hard_to_employ,
+            WorkerProfile.hardship_category,
+            func.count(case((earner, 1))),
+            func.sum(case((earner, people.c.fen), else_=0)),
+            func.sum(people.c.accepted),
+            func.sum(people.c.rejected),
+            func.sum(case((earner, people.c.minutes))),
+            func.count(case((and_(earner, first), 1))),
+        )
+        .select_from(people)
+        .outerjoin(WorkerProfile, WorkerProfile.user_id == people.c.worker_id)
+        .group_by(people.c.grp, WorkerProfile.hard_to_employ, WorkerProfile.hardship_category)
     )
-    for grp, first in rows:
-        begins = date(int(grp) // 12, int(grp) % 12 + 1, 1) if by == "month" else start
-        if first is not None and first >= begins:
-            out[grp].first_time += 1
+    minutes: dict[Any, float] = defaultdict(float)
+    for grp, hard, category, earners, fen, accepted, rejected, mins, first_time in rows:
+        f = out[grp]
+        f.earners += int(earners)
+        f.total_fen += int(fen or 0)
+        f.accepted += int(accepted or 0)
+        f.rejected += int(rejected or 0)
+        f.first_time += int(first_time)
+        minutes[grp] += float(mins or 0)
+        if hard and earners:
+            f.hard_to_employ += int(earners)
+            key = category or "other"
+            f.hard_by_category[key] = f.hard_by_category.get(key, 0) + int(earners)
+    for grp, value in minutes.items():
+        out[grp].minutes = _minutes(value)
+
+
+def _medians(people: Any, out: dict[Any, Figures]) -> None:
+    """Median earnings and median earnings per hour: the middle rows of two windows per group, one query."""
+    earners = select(people).where(people.c.accepted > 0).subquery("earners")
+    timed = earners.c.minutes > 0
+    per_hour = case((timed, cast(earners.c.fen, Float) * 60 / earners.c.minutes))
+    by_fen = func.row_number().over(partition_by=earners.c.grp, order_by=earners.c.fen)
+    n = func.count().over(partition_by=earners.c.grp)
+    by_hour = func.row_number().over(partition_by=(earners.c.grp, timed), order_by=per_hour)
+    n_hour = func.count().over(partition_by=(earners.c.grp, timed))
+    ranked = select(
+        earners.c.grp,
+        earners.c.fen,
+        earners.c.minutes,
+        timed.label("timed"),
+        by_fen.label("rn"),
+        n.label("n"),
+        by_hour.label("rn_hour"),
+        n_hour.label("n_hour"),
+    ).subquery("ranked")
+    fen_middle = and_(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
+    hour_middle = and_(
+        ranked.c.timed,
+        ranked.c.rn_hour * 2 >= ranked.c.n_hour,
+        ranked.c.rn_hour * 2 <= ranked.c.n_hour + 2,
+    )
+    middle: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+    rates: dict[Any, list[tuple[int, Fraction]]] = defaultdict(list)
+    for grp, fen, minutes, rn, rn_hour, is_fen, is_hour in db.session.execute(
+        select(
+            ranked.c.grp,
+            ranked.c.fen,
+            ranked.c.minutes,
+            ranked.c.rn,
+            ranked.c.rn_hour,
+            case((fen_middle, 1), else_=0),
+            case((hour_middle, 1), else_=0),
+        ).where(or_(fen_middle, hour_middle))
+    ):
+        if is_fen:
+            middle[grp].append((int(rn), int(fen)))
+        if is_hour:
+            rates[grp].append((int(rn_hour), Fraction(int(fen)) * 60 / _minutes(minutes)))
+    for grp, values in middle.items():
+        out[grp].median_fen = domain.median_fen([fen for _rn, fen in sorted(values)])
+    for grp, pairs in rates.items():
+        exact = sum((rate for _rn, rate in pairs), Fraction(0)) / len(pairs)
+        out[grp].median_per_hour_fen = round_half_up(exact.numerator, exact.denominator)
 
 
 def _orders(scope: Scope, by: str | None, start: date, end: date, out: dict[Any, Figures]) -> None:
