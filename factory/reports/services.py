@@ -317,14 +317,12 @@ def _minutes(value: Any) -> Fraction:
     return Fraction(Decimal(str(value)).quantize(MINUTE_PLACES))
 
 
-def _first_paid(by: str | None, start: date, end: date) -> Any:
-    """Per worker who had accepted pieces before the span's end: the first day they did (per month; for a
-    single span, only whether they did before its first day is needed, see `_totals`)."""
-    upto = end if by == "month" else start - timedelta(days=1)
+def _first_paid(end: date) -> Any:
+    """Per worker who had accepted pieces by `end`: the first day they did."""
     return (
         select(Task.worker_id.label("worker_id"), func.min(Inspection.inspected_on).label("first"))
         .join(Inspection, Inspection.task_id == Task.id)
-        .where(Inspection.accepted > 0, Inspection.inspected_on <= upto)
+        .where(Inspection.accepted > 0, Inspection.inspected_on <= end)
         .group_by(Task.worker_id)
         .subquery("first_paid")
     )
@@ -353,18 +351,25 @@ def _totals(people: Any, by: str | None, start: date, end: date, out: dict[Any, 
         func.count().over(partition_by=(people.c.grp, timed)).label("n_h"),
     ).subquery("ranked")
     r = ranked.c
-    first = _first_paid(by, start, end)
     if by == "month":
+        # Per month: each worker's first paid day, one MIN over paid inspections up to the last month.
+        first = _first_paid(end)
         new = or_(first.c.first.is_(None), _month_of(first.c.first) >= r.grp)
     else:
-        new = first.c.first.is_(None)
+        # One span: a probe per earner for a paid inspection before it (stops at the first one found).
+        new = ~exists().where(
+            Task.worker_id == r.worker_id,
+            Inspection.task_id == Task.id,
+            Inspection.accepted > 0,
+            Inspection.inspected_on < start,
+        )
     is_earner = r.earner.is_(True)
     is_timed = r.timed.is_(True)
     lo = and_(is_earner, r.rn * 2 >= r.n, r.rn * 2 <= r.n + 1)
     hi = and_(is_earner, r.rn * 2 >= r.n + 1, r.rn * 2 <= r.n + 2)
     lo_h = and_(is_timed, r.rn_h * 2 >= r.n_h, r.rn_h * 2 <= r.n_h + 1)
     hi_h = and_(is_timed, r.rn_h * 2 >= r.n_h + 1, r.rn_h * 2 <= r.n_h + 2)
-    rows = db.session.execute(
+    stmt = (
         select(
             r.grp,
             WorkerProfile.hard_to_employ,
@@ -384,9 +389,11 @@ def _totals(people: Any, by: str | None, start: date, end: date, out: dict[Any, 
         )
         .select_from(ranked)
         .outerjoin(WorkerProfile, WorkerProfile.user_id == r.worker_id)
-        .outerjoin(first, first.c.worker_id == r.worker_id)
         .group_by(r.grp, WorkerProfile.hard_to_employ, WorkerProfile.hardship_category)
     )
+    if by == "month":
+        stmt = stmt.outerjoin(first, first.c.worker_id == r.worker_id)
+    rows = db.session.execute(stmt)
     minutes: dict[Any, float] = defaultdict(float)
     middle: dict[Any, dict[str, Any]] = defaultdict(dict)
     for grp, hard, category, earners, fen, accepted, rejected, mins, first_time, *mid in rows:
