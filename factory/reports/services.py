@@ -318,9 +318,9 @@ def _minutes(value: Any) -> Fraction:
 
 
 def _first_paid(end: date) -> Any:
-    """Per worker who had accepted pieces by `end`: the first day they did."""
+    """Per worker who had accepted pieces by `end`: the month of the first day they did."""
     return (
-        select(Task.worker_id.label("worker_id"), func.min(Inspection.inspected_on).label("first"))
+        select(Task.worker_id.label("worker_id"), _month_of(func.min(Inspection.inspected_on)).label("first"))
         .join(Inspection, Inspection.task_id == Task.id)
         .where(Inspection.accepted > 0, Inspection.inspected_on <= end)
         .group_by(Task.worker_id)
@@ -354,7 +354,7 @@ def _totals(people: Any, by: str | None, start: date, end: date, out: dict[Any, 
     if by == "month":
         # Per month: each worker's first paid day, one MIN over paid inspections up to the last month.
         first = _first_paid(end)
-        new = or_(first.c.first.is_(None), _month_of(first.c.first) >= r.grp)
+        new = or_(first.c.first.is_(None), first.c.first >= r.grp)
     else:
         # One span: a probe per earner for a paid inspection before it (stops at the first one found).
         new = ~exists().where(
