@@ -1,7 +1,10 @@
 # ruff: noqa: S608  (the SQL is built from constants of this script, never from input)
 """Time the employment dashboard for a city of 20,000 workers and a year of records, on PostgreSQL.
 
-    .venv/bin/python benchmarks/bench_reports.py [--workers 20000]
+    .venv/bin/python benchmarks/bench_reports.py            # the city: 20,000 workers (make bench)
+    .venv/bin/python benchmarks/bench_reports.py --quick    # 2,000 workers, a quick look
+    .venv/bin/python benchmarks/bench_reports.py --keep     # keep the database and print its URL
+    .venv/bin/python benchmarks/bench_reports.py --url URL  # time again on a kept database
 
 Makes a throwaway database on the server `scripts/pg.sh` prints, fills it with INSERT ... SELECT over
 generate_series (300 stations, 20,000 workers, 600 orders, two lots a worker a month with one inspection
@@ -207,8 +210,16 @@ def timed(label: str, fn: Any, runs: int = 3) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=20_000, help="workers in the city (default 20,000)")
+    parser.add_argument("--quick", action="store_true", help="a small city of 2,000 workers")
+    parser.add_argument("--keep", action="store_true", help="keep the database and print its URL")
+    parser.add_argument("--url", help="time on a database an earlier --keep run left (no generation)")
     args = parser.parse_args()
+    if args.quick:
+        args.workers = 2_000
+    if args.url:
+        run(args.url, None)
+        return
     admin_url = (
         subprocess.run(["bash", str(ROOT / "scripts/pg.sh")], capture_output=True, text=True, check=True)
         .stdout.strip()
@@ -222,12 +233,16 @@ def main() -> None:
     try:
         run(url, args.workers)
     finally:
-        with admin.connect() as c:
-            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if args.keep:
+            print(f"kept: --url {url}")
+        else:
+            with admin.connect() as c:
+                c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
 
-def run(url: str, workers: int) -> None:
+def run(url: str, workers: int | None) -> None:
+    """Generate `workers` workers' year (None: the database holds one already) and time the figures."""
     from factory import create_app
     from factory.extensions import db
     from factory.reports import services
@@ -239,14 +254,18 @@ def run(url: str, workers: int) -> None:
     config = app_config(instance, url=url)
     app = create_app(config)
     with app.app_context():
-        db.create_all()
-        from factory.reference.services import load_reference_data
+        if workers is not None:
+            db.create_all()
+            from factory.reference.services import load_reference_data
 
-        load_reference_data()
-        db.session.commit()
-        started = time.perf_counter()
-        generate(workers)
-        print(f"generated {workers} workers and a year of records in {time.perf_counter() - started:.1f} s")
+            load_reference_data()
+            db.session.commit()
+            started = time.perf_counter()
+            generate(workers)
+            print(
+                f"generated {workers} workers and a year of records in {time.perf_counter() - started:.1f} s"
+            )
+        stations = db.session.scalar(text("SELECT count(*) FROM station"))
         counts = {
             t: db.session.scalar(text(f"SELECT count(*) FROM {t}"))
             for t in ("production_inspection", "pay_slip", "order_delivery")
@@ -260,17 +279,17 @@ def run(url: str, workers: int) -> None:
         timed("city figures, open month (December)", lambda: services.city(december))
         timed("city figures, closed month (November)", lambda: services.city(november))
         timed("one district", lambda: services.city(Scope(december.span, district_id=district)))
-        timed("station comparison (300 stations)", lambda: services.stations(december))
+        timed(f"station comparison ({stations} stations)", lambda: services.stations(december))
         timed("12-month trend", lambda: services.trend(december))
 
         from factory.accounts.models import User
-
-        admin = User(mobile="19900000000", name="管理员", role="admin")
         from factory.accounts.passwords import hash_password
 
-        admin.password_hash = hash_password("correct-horse-42")
-        db.session.add(admin)
-        db.session.commit()
+        if db.session.scalar(db.select(User.id).where(User.mobile == "19900000000")) is None:
+            admin = User(mobile="19900000000", name="管理员", role="admin")
+            admin.password_hash = hash_password("correct-horse-42")
+            db.session.add(admin)
+            db.session.commit()
     app.test_client_class = __import__("tests.conftest", fromlist=["Client"]).Client
     client = app.test_client()
     client.login("19900000000")  # type: ignore[attr-defined]

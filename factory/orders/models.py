@@ -32,7 +32,10 @@ MATERIAL_UNIT_MAX = 20
 
 class Order(db.Model):
     __tablename__ = "work_order"
-    __table_args__ = (Index("ix_work_order_enterprise_status", "enterprise_id", "status"),)
+    __table_args__ = (
+        Index("ix_work_order_enterprise_status", "enterprise_id", "status"),
+        Index("ix_work_order_due_date", "due_date"),  # orders due in a span (on-time delivery)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))

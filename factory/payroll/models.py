@@ -32,6 +32,7 @@ class PayPeriod(db.Model):
         UniqueConstraint("station_id", "start"),
         CheckConstraint('"end" >= start', name="end_after_start"),
         Index("ix_pay_period_station_status", "station_id", "status"),
+        Index("ix_pay_period_status_end", "status", "end"),  # closed periods by the day they end
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

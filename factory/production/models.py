@@ -193,6 +193,14 @@ class Inspection(db.Model):
         CheckConstraint("accepted + rejected > 0", name="something_inspected"),
         Index("ix_production_inspection_task", "task_id"),
         Index("ix_production_inspection_on", "inspected_on"),
+        # The employment figures' first paid day per worker: an index-only range over paid inspections.
+        Index(
+            "ix_production_inspection_paid_on",
+            "inspected_on",
+            "task_id",
+            sqlite_where=text("accepted > 0"),
+            postgresql_where=text("accepted > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

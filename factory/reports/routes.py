@@ -211,8 +211,9 @@ def _charts(trend: list[tuple[Span, Figures]]) -> list[str]:
     return [people, total, median]
 
 
-def _context(sel: Selection) -> dict[str, Any]:
-    figures = services.city(sel.scope)
+def _context(sel: Selection, figures: Figures | None = None) -> dict[str, Any]:
+    if figures is None:
+        figures = services.city(sel.scope)
     return {
         "sel": sel,
         "figures": figures,
@@ -226,8 +227,8 @@ def _context(sel: Selection) -> dict[str, Any]:
 @allow("admin")
 def dashboard() -> Any:
     sel = selection()
-    context = _context(sel)
-    trend = services.trend(sel.scope)
+    figures, trend = services.city_and_trend(sel.scope)
+    context = _context(sel, figures)
     return render_template(
         "reports/dashboard.html",
         **context,
@@ -275,9 +276,10 @@ def report_pdf() -> Any:
 
     sel = selection()
     with force_locale("zh_CN"):  # the bureau files the report in Chinese
-        context = _context(sel)
+        figures, trend = services.city_and_trend(sel.scope)
+        context = _context(sel, figures)
         rows = services.stations(sel.scope, "name", False)
-        charts = _charts(services.trend(sel.scope))
+        charts = _charts(trend)
         pdf = render_pdf(
             "reports/report_pdf.html",
             **context,

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -138,59 +138,95 @@ def _rate_bounds() -> Any:
     ).subquery("rate_bounds")
 
 
-def _in_closed_period(station_col: Any, day_col: Any) -> Any:
-    """True when a closed pay period of the station covers the day (its pay is on frozen slips)."""
-    return exists().where(
-        PayPeriod.station_id == station_col,
-        PayPeriod.status == "closed",
-        PayPeriod.start <= day_col,
-        PayPeriod.end >= day_col,
+def _closed_periods(start: date, end: date, scope: Scope) -> Any:
+    """The closed pay periods that overlap start..end (their days are paid on frozen slips)."""
+    return (
+        select(PayPeriod.id, PayPeriod.station_id, PayPeriod.start, PayPeriod.end)
+        .where(PayPeriod.status == "closed", PayPeriod.end >= start, PayPeriod.start <= end)
+        .where(*_station_filter(scope, PayPeriod.station_id))
+        .subquery("closed")
     )
 
 
-def _timed() -> Any:
-    """Per task: the minutes and pieces of the reports that carry a time (payroll's reported pace)."""
+def _timed(start: date, end: date) -> Any:
+    """Per task inspected in start..end: the minutes and pieces of its reports that carry a time
+    (payroll's reported pace)."""
+    inspected = select(Inspection.task_id).where(
+        Inspection.inspected_on >= start, Inspection.inspected_on <= end
+    )
     return (
         select(
             Report.task_id.label("task_id"),
             func.sum(Report.minutes).label("minutes"),
             func.sum(Report.pieces).label("pieces"),
         )
-        .where(Report.minutes.is_not(None))
+        .where(Report.minutes.is_not(None), Report.task_id.in_(inspected))
         .group_by(Report.task_id)
         .subquery("timed")
     )
 
 
-def _units(start: date, end: date, scope: Scope) -> Any:
+def _open_from(start: date, end: date, scope: Scope) -> date:
+    """The first day of start..end that some station of the scope has outside its closed pay periods.
+
+    Every inspection before that day lies in a closed period, whose pay is on frozen slips, so the
+    inspections are read from this day on only (an index range on the day, not the whole span).
+    """
+    stations = set(db.session.scalars(select(Station.id).where(*_station_filter(scope, Station.id))))
+    closed = db.session.execute(
+        select(PayPeriod.station_id, PayPeriod.start, PayPeriod.end)
+        .where(PayPeriod.status == "closed", PayPeriod.end >= start, PayPeriod.start <= end)
+        .where(*_station_filter(scope, PayPeriod.station_id))
+        .order_by(PayPeriod.station_id, PayPeriod.start)
+    )
+    reached: dict[int, date] = {}
+    for station_id, first, last in closed:
+        day = reached.get(station_id, start)
+        if first <= day <= last:
+            reached[station_id] = last + timedelta(days=1)
+    return min((reached.get(sid, start) for sid in stations), default=start)
+
+
+def _units(start: date, end: date, scope: Scope, by: str | None) -> Any:
     """Pay units in the days start..end: frozen slips of closed periods plus priced open inspections.
 
-    Columns: worker_id, station_id, day, fen, accepted, rejected, minutes (double).
+    Columns: grp (0, the station or the month, as `by` says), worker_id, fen, accepted, rejected,
+    minutes (double).
     """
+    periods = (
+        select(PayPeriod.id, PayPeriod.end, _month_of(PayPeriod.end).label("month"))
+        .where(PayPeriod.status == "closed", PayPeriod.end >= start, PayPeriod.end <= end)
+        .subquery("periods")
+    )
+    slip_group: Any = literal(0)
+    if by == "station":
+        slip_group = PaySlip.station_id
+    elif by == "month":
+        slip_group = periods.c.month
     slips = (
         select(
+            slip_group.label("grp"),
             PaySlip.worker_id.label("worker_id"),
-            PaySlip.station_id.label("station_id"),
-            PayPeriod.end.label("day"),
             PaySlip.lines_fen.label("fen"),
             PaySlip.accepted_pieces.label("accepted"),
             PaySlip.rejected_pieces.label("rejected"),
             (cast(PaySlip.hours_numerator, Float) * 60 / PaySlip.hours_denominator).label("minutes"),
         )
-        .join(PayPeriod, PayPeriod.id == PaySlip.period_id)
-        .where(PayPeriod.status == "closed", PayPeriod.end >= start, PayPeriod.end <= end)
+        .join(periods, periods.c.id == PaySlip.period_id)
         .where(*_station_filter(scope, PaySlip.station_id))
     )
 
+    first_open = _open_from(start, end, scope)
     bounds = _rate_bounds()
-    timed = _timed()
+    timed = _timed(first_open, end)
+    closed = _closed_periods(first_open, end, scope)
     rate = func.coalesce(bounds.c.rate_units, Order.piece_rate_units)
     pace = func.coalesce(cast(timed.c.minutes, Float) / timed.c.pieces, cast(Order.standard_minutes, Float))
     priced = (
         select(
             Task.worker_id.label("worker_id"),
             Task.station_id.label("station_id"),
-            Inspection.inspected_on.label("day"),
+            _month_of(Inspection.inspected_on).label("month"),
             Task.order_id.label("order_id"),
             rate.label("rate"),
             Inspection.accepted.label("accepted"),
@@ -209,42 +245,47 @@ def _units(start: date, end: date, scope: Scope) -> Any:
             ),
         )
         .outerjoin(timed, timed.c.task_id == Task.id)
-        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end)
-        .where(~_in_closed_period(Task.station_id, Inspection.inspected_on))
+        # Days of a closed period are on its slips: an anti-join by range, not a probe per row.
+        .outerjoin(
+            closed,
+            and_(
+                closed.c.station_id == Task.station_id,
+                closed.c.start <= Inspection.inspected_on,
+                closed.c.end >= Inspection.inspected_on,
+            ),
+        )
+        .where(Inspection.inspected_on >= first_open, Inspection.inspected_on <= end, closed.c.id.is_(None))
         .where(*_station_filter(scope, Task.station_id))
     ).subquery("priced")
+    line_group: Any = literal(0)
+    if by == "station":
+        line_group = priced.c.station_id
+    elif by == "month":
+        line_group = priced.c.month
     # One pay line per (worker, station, month, order, rate), rounded once, half up, as payroll does.
-    month = _month_of(priced.c.day)
     pieces = func.sum(priced.c.accepted)
     lines = select(
+        line_group.label("grp"),
         priced.c.worker_id,
-        priced.c.station_id,
-        func.min(priced.c.day).label("day"),
         ((2 * pieces * priced.c.rate + 100) // 200).label("fen"),
         pieces.label("accepted"),
         func.sum(priced.c.rejected).label("rejected"),
         func.sum(priced.c.minutes).label("minutes"),
-    ).group_by(priced.c.worker_id, priced.c.station_id, month, priced.c.order_id, priced.c.rate)
+    ).group_by(priced.c.worker_id, priced.c.station_id, priced.c.month, priced.c.order_id, priced.c.rate)
     return union_all(slips, lines).subquery("units")
 
 
 def _people(scope: Scope, by: str | None, start: date, end: date) -> Any:
     """Per worker (and group): fen, accepted, rejected and minutes in start..end."""
-    units = _units(start, end, scope)
-    keys: list[Any] = [units.c.worker_id]
-    group: Any = literal(0)
-    if by == "station":
-        group = units.c.station_id
-    elif by == "month":
-        group = _month_of(units.c.day)
+    units = _units(start, end, scope, by)
     stmt = select(
-        group.label("grp"),
+        units.c.grp,
         units.c.worker_id,
         func.sum(units.c.fen).label("fen"),
         func.sum(units.c.accepted).label("accepted"),
         func.sum(units.c.rejected).label("rejected"),
         func.sum(units.c.minutes).label("minutes"),
-    ).group_by(group, *keys)
+    ).group_by(units.c.grp, units.c.worker_id)
     return stmt.subquery("people")
 
 
@@ -262,31 +303,7 @@ def compute(scope: Scope, by: str | None = None, months: Sequence[Span] | None =
     start, end = _span_of(scope, by, months)
     people = _people(scope, by, start, end)
     out: dict[Any, Figures] = defaultdict(Figures)
-
-    earners = select(people).where(people.c.accepted > 0).subquery("earners")
-    # Totals per group.
-    for grp, count, fen, accepted, minutes in db.session.execute(
-        select(
-            earners.c.grp,
-            func.count(),
-            func.sum(earners.c.fen),
-            func.sum(earners.c.accepted),
-            func.sum(earners.c.minutes),
-        ).group_by(earners.c.grp)
-    ):
-        f = out[grp]
-        f.earners, f.total_fen, f.accepted = int(count), int(fen or 0), int(accepted or 0)
-        f.minutes = _minutes(minutes)
-    # Rejected pieces also count where nothing was accepted (for the quality rate).
-    for grp, rejected in db.session.execute(
-        select(people.c.grp, func.sum(people.c.rejected)).group_by(people.c.grp)
-    ):
-        if rejected:
-            out[grp].rejected = int(rejected)
-
-    _medians(earners, out)
-    _hard_to_employ(earners, out)
-    _first_time(earners, by, start, out)
+    _totals(people, by, start, end, out)
     _orders(scope, by, start, end, out)
     _due(scope, by, start, end, months, out)
     if by != "month":
@@ -300,72 +317,111 @@ def _minutes(value: Any) -> Fraction:
     return Fraction(Decimal(str(value)).quantize(MINUTE_PLACES))
 
 
-def _medians(earners: Any, out: dict[Any, Figures]) -> None:
-    """Median earnings and median earnings per hour: the middle rows of a window per group."""
-    rn = func.row_number().over(partition_by=earners.c.grp, order_by=earners.c.fen)
-    n = func.count().over(partition_by=earners.c.grp)
-    ranked = select(earners.c.grp, earners.c.fen, rn.label("rn"), n.label("n")).subquery("ranked")
-    middle: dict[Any, list[int]] = defaultdict(list)
-    for grp, fen in db.session.execute(
-        select(ranked.c.grp, ranked.c.fen)
-        .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
-        .order_by(ranked.c.grp, ranked.c.rn)
-    ):
-        middle[grp].append(int(fen))
-    for grp, values in middle.items():
-        out[grp].median_fen = domain.median_fen(values)
-
-    timed = earners.c.minutes > 0
-    per_hour = cast(earners.c.fen, Float) * 60 / earners.c.minutes
-    rn = func.row_number().over(partition_by=earners.c.grp, order_by=per_hour)
-    n = func.count().over(partition_by=earners.c.grp)
-    ranked = (
-        select(earners.c.grp, earners.c.fen, earners.c.minutes, rn.label("rn"), n.label("n"))
-        .where(timed)
-        .subquery("ranked_hour")
-    )
-    rates: dict[Any, list[Fraction]] = defaultdict(list)
-    for grp, fen, minutes in db.session.execute(
-        select(ranked.c.grp, ranked.c.fen, ranked.c.minutes)
-        .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
-        .order_by(ranked.c.grp, ranked.c.rn)
-    ):
-        rates[grp].append(Fraction(int(fen)) * 60 / _minutes(minutes))
-    for grp, values in rates.items():
-        exact = sum(values, Fraction(0)) / len(values)
-        out[grp].median_per_hour_fen = round_half_up(exact.numerator, exact.denominator)
-
-
-def _hard_to_employ(earners: Any, out: dict[Any, Figures]) -> None:
-    for grp, category, count in db.session.execute(
-        select(earners.c.grp, WorkerProfile.hardship_category, func.count())
-        .join(WorkerProfile, WorkerProfile.user_id == earners.c.worker_id)
-        .where(WorkerProfile.hard_to_employ.is_(True))
-        .group_by(earners.c.grp, WorkerProfile.hardship_category)
-    ):
-        f = out[grp]
-        f.hard_to_employ += int(count)
-        key = category or "other"
-        f.hard_by_category[key] = f.hard_by_category.get(key, 0) + int(count)
-
-
-def _first_time(earners: Any, by: str | None, start: date, out: dict[Any, Figures]) -> None:
-    """Earners with no accepted piece anywhere before the span (per month: before that month) began."""
-    earlier = (
-        select(Task.worker_id.label("worker_id"), func.min(Inspection.inspected_on).label("first"))
+def _first_paid(end: date) -> Any:
+    """Per worker who had accepted pieces by `end`: the month of the first day they did."""
+    return (
+        select(Task.worker_id.label("worker_id"), _month_of(func.min(Inspection.inspected_on)).label("first"))
         .join(Inspection, Inspection.task_id == Task.id)
-        .where(Inspection.accepted > 0)
-        .where(Task.worker_id.in_(select(earners.c.worker_id)))
+        .where(Inspection.accepted > 0, Inspection.inspected_on <= end)
         .group_by(Task.worker_id)
-        .subquery("first_pay")
+        .subquery("first_paid")
     )
-    rows = db.session.execute(
-        select(earners.c.grp, earlier.c.first).join(earlier, earlier.c.worker_id == earners.c.worker_id)
+
+
+def _totals(people: Any, by: str | None, start: date, end: date, out: dict[Any, Figures]) -> None:
+    """Every per-worker figure of each group in one statement, one pass over `people`.
+
+    Earners, hard to employ (by category), first-time earners, earnings, pieces, minutes, and the middle
+    rows of the two medians: windows rank the earners of a group by earnings and by earnings per hour;
+    the lower and upper middle row (the same row for an odd count) are carried out of the aggregate.
+
+    First-time: the worker had no accepted piece anywhere before the group began (the span's first day;
+    per month, that month's first day), read from each worker's first paid day.
+    """
+    earner = people.c.accepted > 0
+    timed = and_(earner, people.c.minutes > 0)
+    per_hour = case((timed, cast(people.c.fen, Float) * 60 / people.c.minutes))
+    ranked = select(
+        people,
+        earner.label("earner"),
+        timed.label("timed"),
+        func.row_number().over(partition_by=(people.c.grp, earner), order_by=people.c.fen).label("rn"),
+        func.count().over(partition_by=(people.c.grp, earner)).label("n"),
+        func.row_number().over(partition_by=(people.c.grp, timed), order_by=per_hour).label("rn_h"),
+        func.count().over(partition_by=(people.c.grp, timed)).label("n_h"),
+    ).subquery("ranked")
+    r = ranked.c
+    if by == "month":
+        # Per month: each worker's first paid day, one MIN over paid inspections up to the last month.
+        first = _first_paid(end)
+        new = or_(first.c.first.is_(None), first.c.first >= r.grp)
+    else:
+        # One span: a probe per earner for a paid inspection before it (stops at the first one found).
+        new = ~exists().where(
+            Task.worker_id == r.worker_id,
+            Inspection.task_id == Task.id,
+            Inspection.accepted > 0,
+            Inspection.inspected_on < start,
+        )
+    is_earner = r.earner.is_(True)
+    is_timed = r.timed.is_(True)
+    lo = and_(is_earner, r.rn * 2 >= r.n, r.rn * 2 <= r.n + 1)
+    hi = and_(is_earner, r.rn * 2 >= r.n + 1, r.rn * 2 <= r.n + 2)
+    lo_h = and_(is_timed, r.rn_h * 2 >= r.n_h, r.rn_h * 2 <= r.n_h + 1)
+    hi_h = and_(is_timed, r.rn_h * 2 >= r.n_h + 1, r.rn_h * 2 <= r.n_h + 2)
+    stmt = (
+        select(
+            r.grp,
+            WorkerProfile.hard_to_employ,
+            WorkerProfile.hardship_category,
+            func.count(case((is_earner, 1))),
+            func.sum(case((is_earner, r.fen), else_=0)),
+            func.sum(r.accepted),
+            func.sum(r.rejected),
+            func.sum(case((is_earner, r.minutes))),
+            func.count(case((and_(is_earner, new), 1))),
+            func.max(case((lo, r.fen))),
+            func.max(case((hi, r.fen))),
+            func.max(case((lo_h, r.fen))),
+            func.max(case((lo_h, r.minutes))),
+            func.max(case((hi_h, r.fen))),
+            func.max(case((hi_h, r.minutes))),
+        )
+        .select_from(ranked)
+        .outerjoin(WorkerProfile, WorkerProfile.user_id == r.worker_id)
+        .group_by(r.grp, WorkerProfile.hard_to_employ, WorkerProfile.hardship_category)
     )
-    for grp, first in rows:
-        begins = date(int(grp) // 12, int(grp) % 12 + 1, 1) if by == "month" else start
-        if first is not None and first >= begins:
-            out[grp].first_time += 1
+    if by == "month":
+        stmt = stmt.outerjoin(first, first.c.worker_id == r.worker_id)
+    rows = db.session.execute(stmt)
+    minutes: dict[Any, float] = defaultdict(float)
+    middle: dict[Any, dict[str, Any]] = defaultdict(dict)
+    for grp, hard, category, earners, fen, accepted, rejected, mins, first_time, *mid in rows:
+        f = out[grp]
+        f.earners += int(earners)
+        f.total_fen += int(fen or 0)
+        f.accepted += int(accepted or 0)
+        f.rejected += int(rejected or 0)
+        f.first_time += int(first_time)
+        minutes[grp] += float(mins or 0)
+        if hard and earners:
+            f.hard_to_employ += int(earners)
+            key = category or "other"
+            f.hard_by_category[key] = f.hard_by_category.get(key, 0) + int(earners)
+        for name, value in zip(("lo", "hi", "lo_h", "lo_m", "hi_h", "hi_m"), mid, strict=True):
+            if value is not None:
+                middle[grp][name] = value
+    for grp, value in minutes.items():
+        out[grp].minutes = _minutes(value)
+    for grp, m in middle.items():
+        if "lo" in m and "hi" in m:
+            out[grp].median_fen = domain.median_fen([int(m["lo"]), int(m["hi"])])
+        if "lo_h" in m and "hi_h" in m:
+            exact = (
+                Fraction(int(m["lo_h"])) * 60 / _minutes(m["lo_m"])
+                + Fraction(int(m["hi_h"])) * 60 / _minutes(m["hi_m"])
+            ) / 2
+            out[grp].median_per_hour_fen = round_half_up(exact.numerator, exact.denominator)
 
 
 def _orders(scope: Scope, by: str | None, start: date, end: date, out: dict[Any, Figures]) -> None:
@@ -577,6 +633,19 @@ def trend(scope: Scope, count: int = 12) -> list[tuple[Span, Figures]]:
     months = domain.last_months(scope.span.end, count)
     by_month = compute(scope, by="month", months=months)
     return [(m, by_month.get(domain.month_index(m.start)) or Figures()) for m in months]
+
+
+def city_and_trend(scope: Scope, count: int = 12) -> tuple[Figures, list[tuple[Span, Figures]]]:
+    """The dashboard's figures and its 12-month trend. For a calendar month, the trend's last month holds
+    the same figures from the same records, so only the offered-hours count is added to it."""
+    months = trend(scope, count)
+    if not scope.span.is_month:
+        return city(scope), months
+    figures = replace(months[-1][1], hard_by_category=dict(months[-1][1].hard_by_category))
+    offered: dict[Any, Figures] = defaultdict(Figures)
+    _offered_without_work(scope, None, offered)
+    figures.offered_without_work = offered[0].offered_without_work
+    return figures, months
 
 
 # --------------------------------------------------------------------------- choices for the filters

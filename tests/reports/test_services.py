@@ -8,7 +8,7 @@ from typing import Any
 
 from factory.extensions import db
 from factory.reports import services
-from factory.reports.domain import month_span
+from factory.reports.domain import Span, month_span
 from factory.reports.services import Scope
 
 MAY = month_span(2026, 5)
@@ -89,8 +89,6 @@ def test_a_closed_period_is_read_from_its_frozen_slip(month: dict[str, Any]) -> 
 
 
 def test_a_pay_period_span(month: dict[str, Any]) -> None:
-    from factory.reports.domain import Span
-
     f = services.city(Scope(Span(date(2026, 5, 16), date(2026, 5, 31))))
     # W1 8 x 40, W2 O3 200, W3 1560, W4 2000 (W4's slip belongs to the first half).
     assert f.total_fen == 320 + 200 + 1560 + 2000
@@ -105,6 +103,17 @@ def test_trend_of_twelve_months(month: dict[str, Any]) -> None:
     assert (april.earners, april.total_fen, april.first_time) == (1, 100, 1)
     assert (may.earners, may.total_fen, may.first_time, may.median_fen) == (4, 6523, 3, 1295)
     assert all(f.earners == 0 for _, f in trend[:-2])
+
+
+def test_the_dashboard_reads_the_month_from_its_trend(month: dict[str, Any]) -> None:
+    a = month["stations"][0]
+    for scope in (Scope(MAY), Scope(MAY, district_id=a.district_id), Scope(MAY, station_id=a.id)):
+        figures, trend = services.city_and_trend(scope)
+        assert figures == services.city(scope)
+        assert trend == services.trend(scope)
+    # A pay-period span is not a month of the trend: its figures are its own.
+    half = Scope(Span(date(2026, 5, 16), date(2026, 5, 31)))
+    assert services.city_and_trend(half)[0] == services.city(half)
 
 
 def test_enterprise_view(month: dict[str, Any]) -> None:
