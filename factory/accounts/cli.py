@@ -7,9 +7,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from factory.accounts import services
-from factory.accounts.forms import normalise_mobile
 from factory.accounts.models import Role, User
 from factory.extensions import db
+from factory.workers.domain import normalise_mobile
 
 cli = AppGroup("accounts", help="User accounts.")
 
@@ -25,9 +25,10 @@ def create(
     role: str, mobile: str, name: str, tenant: str | None, district: str | None, password: str | None
 ) -> None:
     """Create a user of ROLE with MOBILE and NAME."""
-    mobile = normalise_mobile(mobile)
-    if len(mobile) != 11:
-        raise click.UsageError("MOBILE must be an 11-digit mainland mobile number")
+    try:
+        mobile = normalise_mobile(mobile)
+    except ValueError as exc:
+        raise click.UsageError(f"MOBILE: {exc}") from exc
     enterprise = station = None
     try:
         if role == Role.COORDINATOR:
@@ -55,7 +56,11 @@ def create(
 @click.option("--name", default="script", show_default=True)
 def token(mobile: str, name: str) -> None:
     """Print a new API token for the user with MOBILE."""
-    user = db.session.scalar(select(User).where(User.mobile == normalise_mobile(mobile)))
+    try:
+        mobile = normalise_mobile(mobile)
+    except ValueError as exc:
+        raise click.UsageError(f"MOBILE: {exc}") from exc
+    user = db.session.scalar(select(User).where(User.mobile == mobile))
     if user is None:
         raise click.ClickException("no user with this mobile number")
     _, secret = services.create_token(user, name)

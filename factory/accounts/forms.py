@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from factory.workers.domain import normalise_mobile  # noqa: F401  (the one rule, used by the account views)
+
 MOBILE = Regexp(
     r"^\s*(\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}\s*$", message=_l("Enter an 11-digit mobile number.")
 )
@@ -44,10 +46,3 @@ class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")]
     )
-
-
-def normalise_mobile(value: str) -> str:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits

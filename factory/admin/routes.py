@@ -12,13 +12,13 @@ from wtforms import SelectChoice
 
 from factory.access import allow
 from factory.accounts import services
-from factory.accounts.forms import normalise_mobile
 from factory.accounts.models import Enterprise, Role, Station, User
 from factory.accounts.routes import error_message
 from factory.admin.forms import EnterpriseForm, StaffForm, StationForm
 from factory.audit.services import record
 from factory.extensions import db
 from factory.reference.models import District, MinimumWage, Skill
+from factory.workers.domain import normalise_mobile
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
