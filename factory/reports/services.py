@@ -110,6 +110,18 @@ class Figures:
 # --------------------------------------------------------------------------- building blocks
 
 
+def _analytic_session() -> None:
+    """On PostgreSQL, settings for the few large statements of a report, for this transaction only.
+
+    JIT compilation of these statements cost more than it saved (about 1.9 s of a 2.8 s trend), and the
+    per-worker rows of a year are sorted and hashed in memory instead of spilling to disk.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(func.set_config("jit", "off", True), func.set_config("work_mem", "32MB", True))
+        )
+
+
 def _station_filter(scope: Scope, station_col: Any) -> list[Any]:
     """Conditions that keep the rows of the scope's station or district."""
     conds: list[Any] = []
@@ -300,6 +312,7 @@ def _span_of(scope: Scope, by: str | None, months: Sequence[Span] | None) -> tup
 
 def compute(scope: Scope, by: str | None = None, months: Sequence[Span] | None = None) -> dict[Any, Figures]:
     """The figures of the scope, for the whole scope (`by=None`, key 0), per station or per month."""
+    _analytic_session()
     start, end = _span_of(scope, by, months)
     people = _people(scope, by, start, end)
     out: dict[Any, Figures] = defaultdict(Figures)
@@ -710,6 +723,7 @@ class EnterpriseView:
 
 def enterprise_view(enterprise: Enterprise, span: Span) -> EnterpriseView:
     """One enterprise's orders in the span: on-time and quality rates, deliveries per month, stations."""
+    _analytic_session()
     scope = Scope(span, enterprise_id=enterprise.id)
     figures = Figures()
     out: dict[Any, Figures] = {0: figures}
