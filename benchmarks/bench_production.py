@@ -4,7 +4,8 @@
 
 Builds a fresh PostgreSQL database (the local cluster of scripts/pg.sh) with 200 stations, 20,000 workers,
 an order per station, one 1,000-piece lot per worker and its task planned over three days; serves the app
-with gunicorn (2 sync workers), and a bare Flask endpoint returning a fixed string on the same gunicorn;
+with gunicorn as docs/deploy.md runs it (2 workers of 4 threads each, keep-alive), and a bare Flask endpoint
+returning a fixed string on the same gunicorn settings;
 drives each with wrk (-t2 -c50, --latency) from a second process on loopback. Prints requests per second,
 p99 latency, the ratio to the bare endpoint, and the queries each request runs.
 """
@@ -241,14 +242,17 @@ def query_counts(url: str, instance: Path, cookie: str, token: str, task_id: int
     return counts
 
 
+# The production settings (docs/deploy.md), with two workers for two cores; the same for both apps.
+GUNICORN = ["--workers", "2", "--threads", "4", "--keep-alive", "5"]
+
+
 def serve(app_spec: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "-w",
-            "2",
+            *GUNICORN,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -347,7 +351,7 @@ def main() -> None:
             "report endpoint": wrk(f"http://127.0.0.1:{app_port}", args.duration, str(report_lua)),
         }
         bare = results["bare Flask"][0]
-        print(f"gunicorn -w 2 (sync), PostgreSQL, wrk -t2 -c50 -d{args.duration}s --latency on loopback")
+        print(f"gunicorn {' '.join(GUNICORN)}, PostgreSQL, wrk -t2 -c50 -d{args.duration}s --latency on loopback")
         for label, (rps, p99, bad) in results.items():
             ratio = f"{rps / bare:5.2f} of bare" if label != "bare Flask" else "          "
             print(f"  {label:16s} {rps:9.0f} req/s  {ratio}  p99 {p99:7.1f} ms  non-2xx {bad}")
