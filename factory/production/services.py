@@ -24,13 +24,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
 from factory.extensions import db
 from factory.orders import services as orders
-from factory.orders.models import Lot
+from factory.orders.models import Lot, Order
 from factory.orders.services import ProductionCount, local_today, register_progress_source
 from factory.production.models import (
     DEAD,
@@ -786,10 +786,11 @@ def mark_read(user_id: int) -> None:
     )
 
 
-def unread_notices(user_id: int, limit: int = 10) -> list[Notice]:
+def unread_notices(user_id: int, limit: int = 10) -> list[Any]:
+    """The user's unread notices, newest first, as rows (id, kind, params, created_at) to show, not to change."""
     return list(
-        db.session.scalars(
-            select(Notice)
+        db.session.execute(
+            select(Notice.id, Notice.kind, Notice.params, Notice.created_at)
             .where(Notice.user_id == user_id, Notice.read_at.is_(None))
             .order_by(Notice.id.desc())
             .limit(limit)
@@ -802,13 +803,12 @@ def unread_notices(user_id: int, limit: int = 10) -> list[Notice]:
 
 def station_tasks(station_id: int, start: date, end: date) -> list[Task]:
     """The station's tasks that are live or have work planned between `start` and `end` (days loaded)."""
-    planned = select(TaskDay.task_id).where(TaskDay.day >= start, TaskDay.day <= end)
     return list(
         db.session.scalars(
             select(Task)
             .where(
                 Task.station_id == station_id,
-                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), Task.id.in_(planned)),
+                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), _planned_between(start, end)),
             )
             .options(
                 selectinload(Task.days),
@@ -821,20 +821,144 @@ def station_tasks(station_id: int, start: date, end: date) -> list[Task]:
     )
 
 
+def _planned_between(start: date, end: date) -> Any:
+    """The task has work planned between `start` and `end` (a correlated EXISTS: it reads the task's own days
+    through the (task_id, day) index instead of every task's days in the window)."""
+    day = aliased(TaskDay)
+    return (
+        select(day.id)
+        .where(day.task_id == Task.id, day.day >= start, day.day <= end)
+        .correlate(Task)
+        .exists()
+    )
+
+
 def worker_tasks(worker_id: int, start: date, end: date) -> list[Task]:
     """The worker's tasks that are not finished, or have work planned between `start` and `end`."""
-    planned = select(TaskDay.task_id).where(TaskDay.day >= start, TaskDay.day <= end)
     return list(
         db.session.scalars(
             select(Task)
             .where(
                 Task.worker_id == worker_id,
-                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), Task.id.in_(planned)),
+                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), _planned_between(start, end)),
             )
             .options(selectinload(Task.days), selectinload(Task.lot), selectinload(Task.order))
             .order_by(Task.id)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    day: date
+    pieces: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LotRef:
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    product: str
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class StationRef:
+    id: int
+    name: str
+    address: str | None
+
+
+@dataclass(slots=True)
+class TaskCard:
+    """What the worker's day shows of a task: plain values read in one query, no ORM objects."""
+
+    id: int
+    status: str
+    pieces: int
+    reported: int
+    accepted: int
+    rework: int
+    station_id: int
+    lot: LotRef
+    order: OrderRef
+    station: StationRef
+    days: list[DayPlan] = field(default_factory=list)
+
+    @property
+    def left(self) -> int:
+        return self.pieces - self.reported
+
+
+def worker_day(worker_id: int, start: date, end: date) -> list[TaskCard]:
+    """`worker_tasks` for the worker's phone: the same tasks with their lot, order, station and planned days,
+    in one query (one row per task and day)."""
+
+    rows = db.session.execute(
+        select(
+            Task.id,
+            Task.status,
+            Task.pieces,
+            Task.reported,
+            Task.accepted,
+            Task.rework,
+            Task.station_id,
+            Lot.index,
+            Order.product,
+            Order.due_date,
+            Station.name,
+            Station.address,
+            TaskDay.day,
+            TaskDay.pieces,
+        )
+        .join(Lot, Lot.id == Task.lot_id)
+        .join(Order, Order.id == Task.order_id)
+        .join(Station, Station.id == Task.station_id)
+        .outerjoin(TaskDay, TaskDay.task_id == Task.id)
+        .where(
+            Task.worker_id == worker_id,
+            or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), _planned_between(start, end)),
+        )
+        .order_by(Task.id, TaskDay.day)
+    )
+    cards: list[TaskCard] = []
+    for (
+        tid,
+        status,
+        pieces,
+        reported,
+        accepted,
+        rework,
+        sid,
+        index,
+        product,
+        due,
+        sname,
+        addr,
+        day,
+        dp,
+    ) in rows:
+        if not cards or cards[-1].id != tid:
+            cards.append(
+                TaskCard(
+                    tid,
+                    status,
+                    pieces,
+                    reported,
+                    accepted,
+                    rework,
+                    sid,
+                    LotRef(index),
+                    OrderRef(product, due),
+                    StationRef(sid, sname, addr),
+                )
+            )
+        if day is not None:
+            cards[-1].days.append(DayPlan(day, Decimal(dp)))
+    return cards
 
 
 # ------------------------------------------------------------------ progress for the orders feature
