@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -380,26 +381,11 @@ def record_report(
     if task is None or task.worker_id != worker.id:
         raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
 
+    # Count first (the conditional UPDATE locks the task row and answers the new total), then store the report
+    # with that total; a second report with this key stops at the unique (worker, key) and the savepoint takes
+    # its count back.
     nested = db.session.begin_nested()
-    try:
-        report = Report(
-            task_id=task.id,
-            worker_id=worker.id,
-            pieces=count,
-            minutes=mins,
-            idempotency_key=key,
-            body_hash=body_hash,
-            reported_on=local_today(),
-        )
-        db.session.add(report)
-        db.session.flush()  # a second report with this key stops here (unique per worker and key)
-    except IntegrityError:
-        nested.rollback()
-        seen = _seen_report(worker.id, key, body_hash)
-        if seen is None:
-            raise
-        return seen, False
-    done = db.session.execute(
+    counted = db.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status.in_(REPORTABLE), Task.reported + count <= Task.pieces)
         .values(
@@ -414,10 +400,14 @@ def record_report(
                 else_=Task.status,
             ),
         )
+        .returning(Task.reported, Task.status, Task.updated_at)
         .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
+    ).one_or_none()
+    if counted is None:
         nested.rollback()
+        seen = _seen_report(worker.id, key, body_hash)  # a twin of this report took the last pieces
+        if seen is not None:
+            return seen, False
         db.session.refresh(task)
         if task.status not in REPORTABLE:
             raise ProductionError(
@@ -435,9 +425,28 @@ def record_report(
             "over_lot",
             409,
         )
+    report = Report(
+        task_id=task.id,
+        worker_id=worker.id,
+        pieces=count,
+        minutes=mins,
+        idempotency_key=key,
+        body_hash=body_hash,
+        reported_on=local_today(),
+        reported_after=counted.reported,
+    )
+    db.session.add(report)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        nested.rollback()  # the report and its count
+        seen = _seen_report(worker.id, key, body_hash)
+        if seen is None:
+            raise
+        return seen, False
     nested.commit()
-    db.session.refresh(task, ["reported", "status", "updated_at"])
-    report.reported_after = task.reported
+    for name, value in zip(("reported", "status", "updated_at"), counted, strict=True):
+        set_committed_value(task, name, value)  # what the UPDATE wrote, without reading the row again
     record(
         worker,
         "report.create",
