@@ -368,22 +368,25 @@ def record_report(
         raise field_error(
             "idempotency_key", _("The report has no valid idempotency key."), "bad_idempotency_key"
         )
-    seen = _seen_report(worker.id, key, body_hash)
-    if seen is not None:
-        return seen, False
-    count = parse_pieces(pieces)
-    mins, problem = orders.parse_int(minutes)
-    if problem or (mins is not None and not 0 < mins <= MAX_MINUTES):
-        raise field_error(
-            "minutes", problem or _("Enter the minutes worked, from 1 to %(max)s.", max=MAX_MINUTES)
-        )
-    task = db.session.get(Task, task_id)
-    if task is None or task.worker_id != worker.id:
-        raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
+    try:
+        count = parse_pieces(pieces)
+        mins, problem = orders.parse_int(minutes)
+        if problem or (mins is not None and not 0 < mins <= MAX_MINUTES):
+            raise field_error(
+                "minutes", problem or _("Enter the minutes worked, from 1 to %(max)s.", max=MAX_MINUTES)
+            )
+        task = db.session.get(Task, task_id)
+        if task is None or task.worker_id != worker.id:
+            raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
+    except ProductionError:
+        seen = _seen_report(worker.id, key, body_hash)  # a key already used answers as it did (or is refused)
+        if seen is not None:
+            return seen, False
+        raise
 
     # Count first (the conditional UPDATE locks the task row and answers the new total), then store the report
-    # with that total; a second report with this key stops at the unique (worker, key) and the savepoint takes
-    # its count back.
+    # with that total. A key already used (a retry, or a twin sent at the same time) stops at the unique
+    # (worker, key): the savepoint takes the count back and the first report answers.
     nested = db.session.begin_nested()
     counted = db.session.execute(
         update(Task)
