@@ -19,10 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -798,16 +799,19 @@ def mark_read(user_id: int) -> None:
     )
 
 
+@cache
+def _unread_notices_query() -> Any:
+    return (
+        select(Notice.id, Notice.kind, Notice.params, Notice.created_at)
+        .where(Notice.user_id == bindparam("user_id"), Notice.read_at.is_(None))
+        .order_by(Notice.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def unread_notices(user_id: int, limit: int = 10) -> list[Any]:
     """The user's unread notices, newest first, as rows (id, kind, params, created_at) to show, not to change."""
-    return list(
-        db.session.execute(
-            select(Notice.id, Notice.kind, Notice.params, Notice.created_at)
-            .where(Notice.user_id == user_id, Notice.read_at.is_(None))
-            .order_by(Notice.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(read_rows(_unread_notices_query(), user_id=user_id, limit=limit))
 
 
 # ------------------------------------------------------------------ pages' queries
@@ -833,7 +837,7 @@ def station_tasks(station_id: int, start: date, end: date) -> list[Task]:
     )
 
 
-def _planned_between(start: date, end: date) -> Any:
+def _planned_between(start: Any, end: Any) -> Any:
     """The task has work planned between `start` and `end` (a correlated EXISTS: it reads the task's own days
     through the (task_id, day) index instead of every task's days in the window)."""
     day = aliased(TaskDay)
@@ -905,11 +909,16 @@ class TaskCard:
         return self.pieces - self.reported
 
 
-def worker_day(worker_id: int, start: date, end: date) -> list[TaskCard]:
-    """`worker_tasks` for the worker's phone: the same tasks with their lot, order, station and planned days,
-    in one query (one row per task and day)."""
+def read_rows(stmt: Any, **params: Any) -> Any:
+    """Run a select built once (with bind parameters) on the session's connection: rows without the ORM's
+    per-statement work. Pending changes are flushed first, as a query through the session would."""
+    db.session.flush()
+    return db.session.connection().execute(stmt, params)
 
-    rows = db.session.execute(
+
+@cache
+def _worker_day_query() -> Any:
+    return (
         select(
             Task.id,
             Task.status,
@@ -931,11 +940,20 @@ def worker_day(worker_id: int, start: date, end: date) -> list[TaskCard]:
         .join(Station, Station.id == Task.station_id)
         .outerjoin(TaskDay, TaskDay.task_id == Task.id)
         .where(
-            Task.worker_id == worker_id,
-            or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), _planned_between(start, end)),
+            Task.worker_id == bindparam("worker_id"),
+            or_(
+                Task.status.notin_(DEAD + (TaskStatus.DONE.value,)),
+                _planned_between(bindparam("start"), bindparam("end")),
+            ),
         )
         .order_by(Task.id, TaskDay.day)
     )
+
+
+def worker_day(worker_id: int, start: date, end: date) -> list[TaskCard]:
+    """`worker_tasks` for the worker's phone: the same tasks with their lot, order, station and planned days,
+    in one query (one row per task and day)."""
+    rows = read_rows(_worker_day_query(), worker_id=worker_id, start=start, end=end)
     cards: list[TaskCard] = []
     for (
         tid,
