@@ -6,9 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from factory.accounts.models import ApiToken, Enterprise, LoginFailure, Role, Station, User, UserSession
 from factory.accounts.passwords import hash_password, password_problem, verify_password
@@ -178,11 +180,19 @@ def start_session(user: User, user_agent: str = "") -> str:
     return key
 
 
+@cache
+def _session_user_query() -> Any:
+    return (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == bindparam("key_hash"), User.is_disabled.is_(False))
+    )
+
+
 def load_session(key: str) -> User | None:
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == sha256(key)))
-    if row is None or row.user.is_disabled:
-        return None
-    return row.user
+    """The enabled user whose session this key opens (None once the session row is deleted: logout, password
+    change, account disabled). One select built once: it runs on every page request."""
+    return db.session.execute(_session_user_query(), {"key_hash": sha256(key)}).scalar_one_or_none()
 
 
 def end_session(key: str) -> None:
