@@ -4,8 +4,11 @@
 
 Builds a fresh PostgreSQL database (the local cluster of scripts/pg.sh) with 200 stations, 20,000 workers,
 an order per station, one 1,000-piece lot per worker and its task planned over three days; serves the app
-with gunicorn (2 sync workers), and a bare Flask endpoint returning a fixed string on the same gunicorn;
-drives each with wrk (-t2 -c50, --latency) from a second process on loopback. Prints requests per second,
+with gunicorn as docs/deploy.md runs it (2 workers of 4 threads each, keep-alive), and a bare Flask endpoint
+returning a fixed string on the same gunicorn settings;
+drives each with wrk (-t2 -c50, --latency) from a second process on loopback. Two yardsticks inside the app
+(benchmarks/bench_app.py) show the cost of the request's frame: a public "ok" and a worker-only "ok" (session
+lookup and access check). Prints requests per second,
 p99 latency, the ratio to the bare endpoint, and the queries each request runs.
 """
 
@@ -241,14 +244,17 @@ def query_counts(url: str, instance: Path, cookie: str, token: str, task_id: int
     return counts
 
 
+# The production settings (docs/deploy.md), with two workers for two cores; the same for both apps.
+GUNICORN = ["--workers", "2", "--threads", "4", "--keep-alive", "5"]
+
+
 def serve(app_spec: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "-w",
-            "2",
+            *GUNICORN,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -321,7 +327,7 @@ def main() -> None:
         }
         bare_port, app_port = free_port(), free_port()
         procs.append(serve("benchmarks.bare_flask:app", env, bare_port))
-        procs.append(serve("factory:create_app()", env, app_port))
+        procs.append(serve("benchmarks.bench_app:app", env, app_port))
         scripts = Path(tempfile.mkdtemp(prefix="mf-wrk-"))
         today_lua = scripts / "today.lua"
         today_lua.write_text(
@@ -341,13 +347,19 @@ def main() -> None:
             '{["Authorization"] = "Bearer " .. tokens[i], ["Idempotency-Key"] = prefix .. "-" .. counter, '
             '["Content-Type"] = "application/json"}, \'{"pieces": 1}\')\nend\n'
         )
+        auth_lua = scripts / "auth.lua"
+        auth_lua.write_text(today_lua.read_text().replace('"/today"', '"/bench/auth"'))
         results = {
             "bare Flask": wrk(f"http://127.0.0.1:{bare_port}/", args.duration),
+            "app, public ok": wrk(f"http://127.0.0.1:{app_port}/bench/ok", args.duration),
+            "app, worker ok": wrk(f"http://127.0.0.1:{app_port}", args.duration, str(auth_lua)),
             "today page": wrk(f"http://127.0.0.1:{app_port}", args.duration, str(today_lua)),
             "report endpoint": wrk(f"http://127.0.0.1:{app_port}", args.duration, str(report_lua)),
         }
         bare = results["bare Flask"][0]
-        print(f"gunicorn -w 2 (sync), PostgreSQL, wrk -t2 -c50 -d{args.duration}s --latency on loopback")
+        print(
+            f"gunicorn {' '.join(GUNICORN)}, PostgreSQL, wrk -t2 -c50 -d{args.duration}s --latency on loopback"
+        )
         for label, (rps, p99, bad) in results.items():
             ratio = f"{rps / bare:5.2f} of bare" if label != "bare Flask" else "          "
             print(f"  {label:16s} {rps:9.0f} req/s  {ratio}  p99 {p99:7.1f} ms  non-2xx {bad}")

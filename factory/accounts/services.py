@@ -6,9 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 
 from factory.accounts.models import ApiToken, Enterprise, LoginFailure, Role, Station, User, UserSession
 from factory.accounts.passwords import hash_password, password_problem, verify_password
@@ -178,11 +180,19 @@ def start_session(user: User, user_agent: str = "") -> str:
     return key
 
 
+@cache
+def _session_user_query() -> Any:
+    return (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == bindparam("key_hash"), User.is_disabled.is_(False))
+    )
+
+
 def load_session(key: str) -> User | None:
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == sha256(key)))
-    if row is None or row.user.is_disabled:
-        return None
-    return row.user
+    """The enabled user whose session this key opens (None once the session row is deleted: logout, password
+    change, account disabled). One select built once: it runs on every page request."""
+    return db.session.execute(_session_user_query(), {"key_hash": sha256(key)}).scalar_one_or_none()
 
 
 def end_session(key: str) -> None:
@@ -247,16 +257,26 @@ def revoke_token(token: ApiToken, actor: User) -> None:
         record(actor, "token.revoke", token)
 
 
-def user_for_token(secret: str) -> User | None:
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == sha256(secret), ApiToken.revoked_at.is_(None))
+@cache
+def _token_user_query() -> Any:
+    return (
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
     )
-    if token is None or token.user.is_disabled:
+
+
+def user_for_token(secret: str) -> User | None:
+    """The enabled user behind a live token; one select built once (it runs on every API call)."""
+    row = db.session.execute(_token_user_query(), {"token_hash": sha256(secret)}).one_or_none()
+    if row is None or row[0].is_disabled:
         return None
+    user, token_id, last_used_at = row
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now  # coarse, so a busy script does not write on every call
-    return token.user
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
+        # coarse, so a busy script does not write on every call
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return user
 
 
 def count_users(role: str | None = None) -> int:

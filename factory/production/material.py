@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from factory.accounts.models import User
 from factory.audit.services import record
@@ -16,7 +17,7 @@ from factory.extensions import db
 from factory.orders import services as orders
 from factory.orders.models import Lot, Order, OrderMaterial
 from factory.production.models import DEAD, MaterialMovement, MovementKind, Task, TaskStatus
-from factory.production.services import ProductionError, can_run, field_error
+from factory.production.services import ProductionError, can_run, field_error, read_rows
 from factory.types import utcnow
 
 # ------------------------------------------------------------------ material
@@ -168,8 +169,8 @@ class Holding:
         return max(Decimal(0), self.issued - self.returned - self.lost - self.used)
 
 
-def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) -> list[Holding]:
-    """What material a worker holds, per task and item: issued − returned − lost − used in accepted pieces."""
+@cache
+def _holdings_query(for_tasks: bool) -> Any:
     stmt = (
         select(
             MaterialMovement.task_id,
@@ -183,7 +184,7 @@ def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) ->
         )
         .join(OrderMaterial, OrderMaterial.id == MaterialMovement.material_id)
         .join(Task, Task.id == MaterialMovement.task_id)
-        .where(MaterialMovement.worker_id == worker_id)
+        .where(MaterialMovement.worker_id == bindparam("worker_id"))
         .group_by(
             MaterialMovement.task_id,
             MaterialMovement.material_id,
@@ -194,10 +195,19 @@ def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) ->
             Task.accepted,
         )
     )
-    if task_ids is not None:
-        stmt = stmt.where(MaterialMovement.task_id.in_(list(task_ids)))
+    if for_tasks:
+        stmt = stmt.where(MaterialMovement.task_id.in_(bindparam("task_ids", expanding=True)))
+    return stmt
+
+
+def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) -> list[Holding]:
+    """What material a worker holds, per task and item: issued − returned − lost − used in accepted pieces."""
+    if task_ids is None:
+        rows = read_rows(_holdings_query(False), worker_id=worker_id)
+    else:
+        rows = read_rows(_holdings_query(True), worker_id=worker_id, task_ids=list(task_ids))
     out: dict[tuple[int, int], Holding] = {}
-    for task_id, material_id, kind, total, item, unit, per_piece, accepted in db.session.execute(stmt):
+    for task_id, material_id, kind, total, item, unit, per_piece, accepted in rows:
         h = out.setdefault(
             (task_id, material_id),
             Holding(task_id, material_id, item, unit, used=Decimal(per_piece) * accepted),

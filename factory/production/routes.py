@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from factory.access import allow
-from factory.accounts.models import Role, Station, User
+from factory.accounts.models import Role, User
 from factory.extensions import db
 from factory.orders.services import local_today, parse_date
 from factory.production import (
@@ -129,13 +129,8 @@ def _today_context(
 ) -> dict[str, Any]:
     today = local_today()
     horizon = today + timedelta(days=13)
-    tasks = services.worker_tasks(current_user.id, today, horizon)
-    station_ids = {t.station_id for t in tasks}
-    stations = (
-        {s.id: s for s in db.session.scalars(select(Station).where(Station.id.in_(station_ids)))}
-        if station_ids
-        else {}
-    )
+    tasks = services.worker_day(current_user.id, today, horizon)
+    stations = {t.station_id: t.station for t in tasks}
     now_tasks, later, finished = [], [], []
     for t in tasks:
         first = t.days[0].day if t.days else today
@@ -146,15 +141,16 @@ def _today_context(
         else:
             later.append(t)
     later.sort(key=lambda t: (t.days[0].day if t.days else today, t.id))
-    coming: dict[date, list[tuple[Task, Decimal]]] = {}
+    coming: dict[date, list[tuple[services.TaskCard, Decimal]]] = {}
     for t in now_tasks + later:
         for d in t.days:
             if today < d.day <= horizon:
                 coming.setdefault(d.day, []).append((t, d.pieces))
     holdings: dict[int, list[material.Holding]] = {}
-    for h in material.worker_holdings(current_user.id):
-        if h.held > 0:
-            holdings.setdefault(h.task_id, []).append(h)
+    if now_tasks:  # the page shows what the worker holds for the tasks in hand
+        for h in material.worker_holdings(current_user.id, task_ids=[t.id for t in now_tasks]):
+            if h.held > 0:
+                holdings.setdefault(h.task_id, []).append(h)
     return {
         "today": today,
         "tasks": now_tasks,

@@ -19,18 +19,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
 from factory.extensions import db
 from factory.orders import services as orders
-from factory.orders.models import Lot
+from factory.orders.models import Lot, Order
 from factory.orders.services import ProductionCount, local_today, register_progress_source
 from factory.production.models import (
     DEAD,
@@ -367,39 +369,27 @@ def record_report(
         raise field_error(
             "idempotency_key", _("The report has no valid idempotency key."), "bad_idempotency_key"
         )
-    seen = _seen_report(worker.id, key, body_hash)
-    if seen is not None:
-        return seen, False
-    count = parse_pieces(pieces)
-    mins, problem = orders.parse_int(minutes)
-    if problem or (mins is not None and not 0 < mins <= MAX_MINUTES):
-        raise field_error(
-            "minutes", problem or _("Enter the minutes worked, from 1 to %(max)s.", max=MAX_MINUTES)
-        )
-    task = db.session.get(Task, task_id)
-    if task is None or task.worker_id != worker.id:
-        raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
-
-    nested = db.session.begin_nested()
     try:
-        report = Report(
-            task_id=task.id,
-            worker_id=worker.id,
-            pieces=count,
-            minutes=mins,
-            idempotency_key=key,
-            body_hash=body_hash,
-            reported_on=local_today(),
-        )
-        db.session.add(report)
-        db.session.flush()  # a second report with this key stops here (unique per worker and key)
-    except IntegrityError:
-        nested.rollback()
-        seen = _seen_report(worker.id, key, body_hash)
-        if seen is None:
-            raise
-        return seen, False
-    done = db.session.execute(
+        count = parse_pieces(pieces)
+        mins, problem = orders.parse_int(minutes)
+        if problem or (mins is not None and not 0 < mins <= MAX_MINUTES):
+            raise field_error(
+                "minutes", problem or _("Enter the minutes worked, from 1 to %(max)s.", max=MAX_MINUTES)
+            )
+        task = db.session.get(Task, task_id)
+        if task is None or task.worker_id != worker.id:
+            raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
+    except ProductionError:
+        seen = _seen_report(worker.id, key, body_hash)  # a key already used answers as it did (or is refused)
+        if seen is not None:
+            return seen, False
+        raise
+
+    # Count first (the conditional UPDATE locks the task row and answers the new total), then store the report
+    # with that total. A key already used (a retry, or a twin sent at the same time) stops at the unique
+    # (worker, key): the savepoint takes the count back and the first report answers.
+    nested = db.session.begin_nested()
+    counted = db.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status.in_(REPORTABLE), Task.reported + count <= Task.pieces)
         .values(
@@ -414,10 +404,14 @@ def record_report(
                 else_=Task.status,
             ),
         )
+        .returning(Task.reported, Task.status, Task.updated_at)
         .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
+    ).one_or_none()
+    if counted is None:
         nested.rollback()
+        seen = _seen_report(worker.id, key, body_hash)  # a twin of this report took the last pieces
+        if seen is not None:
+            return seen, False
         db.session.refresh(task)
         if task.status not in REPORTABLE:
             raise ProductionError(
@@ -435,9 +429,28 @@ def record_report(
             "over_lot",
             409,
         )
+    report = Report(
+        task_id=task.id,
+        worker_id=worker.id,
+        pieces=count,
+        minutes=mins,
+        idempotency_key=key,
+        body_hash=body_hash,
+        reported_on=local_today(),
+        reported_after=counted.reported,
+    )
+    db.session.add(report)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        nested.rollback()  # the report and its count
+        seen = _seen_report(worker.id, key, body_hash)
+        if seen is None:
+            raise
+        return seen, False
     nested.commit()
-    db.session.refresh(task, ["reported", "status", "updated_at"])
-    report.reported_after = task.reported
+    for name, value in zip(("reported", "status", "updated_at"), counted, strict=True):
+        set_committed_value(task, name, value)  # what the UPDATE wrote, without reading the row again
     record(
         worker,
         "report.create",
@@ -786,15 +799,19 @@ def mark_read(user_id: int) -> None:
     )
 
 
-def unread_notices(user_id: int, limit: int = 10) -> list[Notice]:
-    return list(
-        db.session.scalars(
-            select(Notice)
-            .where(Notice.user_id == user_id, Notice.read_at.is_(None))
-            .order_by(Notice.id.desc())
-            .limit(limit)
-        )
+@cache
+def _unread_notices_query() -> Any:
+    return (
+        select(Notice.id, Notice.kind, Notice.params, Notice.created_at)
+        .where(Notice.user_id == bindparam("user_id"), Notice.read_at.is_(None))
+        .order_by(Notice.id.desc())
+        .limit(bindparam("limit"))
     )
+
+
+def unread_notices(user_id: int, limit: int = 10) -> list[Any]:
+    """The user's unread notices, newest first, as rows (id, kind, params, created_at) to show, not to change."""
+    return list(read_rows(_unread_notices_query(), user_id=user_id, limit=limit))
 
 
 # ------------------------------------------------------------------ pages' queries
@@ -802,13 +819,12 @@ def unread_notices(user_id: int, limit: int = 10) -> list[Notice]:
 
 def station_tasks(station_id: int, start: date, end: date) -> list[Task]:
     """The station's tasks that are live or have work planned between `start` and `end` (days loaded)."""
-    planned = select(TaskDay.task_id).where(TaskDay.day >= start, TaskDay.day <= end)
     return list(
         db.session.scalars(
             select(Task)
             .where(
                 Task.station_id == station_id,
-                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), Task.id.in_(planned)),
+                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), _planned_between(start, end)),
             )
             .options(
                 selectinload(Task.days),
@@ -821,20 +837,158 @@ def station_tasks(station_id: int, start: date, end: date) -> list[Task]:
     )
 
 
+def _planned_between(start: Any, end: Any) -> Any:
+    """The task has work planned between `start` and `end` (a correlated EXISTS: it reads the task's own days
+    through the (task_id, day) index instead of every task's days in the window)."""
+    day = aliased(TaskDay)
+    return (
+        select(day.id)
+        .where(day.task_id == Task.id, day.day >= start, day.day <= end)
+        .correlate(Task)
+        .exists()
+    )
+
+
 def worker_tasks(worker_id: int, start: date, end: date) -> list[Task]:
     """The worker's tasks that are not finished, or have work planned between `start` and `end`."""
-    planned = select(TaskDay.task_id).where(TaskDay.day >= start, TaskDay.day <= end)
     return list(
         db.session.scalars(
             select(Task)
             .where(
                 Task.worker_id == worker_id,
-                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), Task.id.in_(planned)),
+                or_(Task.status.notin_(DEAD + (TaskStatus.DONE.value,)), _planned_between(start, end)),
             )
             .options(selectinload(Task.days), selectinload(Task.lot), selectinload(Task.order))
             .order_by(Task.id)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    day: date
+    pieces: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LotRef:
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    product: str
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class StationRef:
+    id: int
+    name: str
+    address: str | None
+
+
+@dataclass(slots=True)
+class TaskCard:
+    """What the worker's day shows of a task: plain values read in one query, no ORM objects."""
+
+    id: int
+    status: str
+    pieces: int
+    reported: int
+    accepted: int
+    rework: int
+    station_id: int
+    lot: LotRef
+    order: OrderRef
+    station: StationRef
+    days: list[DayPlan] = field(default_factory=list)
+
+    @property
+    def left(self) -> int:
+        return self.pieces - self.reported
+
+
+def read_rows(stmt: Any, **params: Any) -> Any:
+    """Run a select built once (with bind parameters) on the session's connection: rows without the ORM's
+    per-statement work. Pending changes are flushed first, as a query through the session would."""
+    db.session.flush()
+    return db.session.connection().execute(stmt, params)
+
+
+@cache
+def _worker_day_query() -> Any:
+    return (
+        select(
+            Task.id,
+            Task.status,
+            Task.pieces,
+            Task.reported,
+            Task.accepted,
+            Task.rework,
+            Task.station_id,
+            Lot.index,
+            Order.product,
+            Order.due_date,
+            Station.name,
+            Station.address,
+            TaskDay.day,
+            TaskDay.pieces,
+        )
+        .join(Lot, Lot.id == Task.lot_id)
+        .join(Order, Order.id == Task.order_id)
+        .join(Station, Station.id == Task.station_id)
+        .outerjoin(TaskDay, TaskDay.task_id == Task.id)
+        .where(
+            Task.worker_id == bindparam("worker_id"),
+            or_(
+                Task.status.notin_(DEAD + (TaskStatus.DONE.value,)),
+                _planned_between(bindparam("start"), bindparam("end")),
+            ),
+        )
+        .order_by(Task.id, TaskDay.day)
+    )
+
+
+def worker_day(worker_id: int, start: date, end: date) -> list[TaskCard]:
+    """`worker_tasks` for the worker's phone: the same tasks with their lot, order, station and planned days,
+    in one query (one row per task and day)."""
+    rows = read_rows(_worker_day_query(), worker_id=worker_id, start=start, end=end)
+    cards: list[TaskCard] = []
+    for (
+        tid,
+        status,
+        pieces,
+        reported,
+        accepted,
+        rework,
+        sid,
+        index,
+        product,
+        due,
+        sname,
+        addr,
+        day,
+        dp,
+    ) in rows:
+        if not cards or cards[-1].id != tid:
+            cards.append(
+                TaskCard(
+                    tid,
+                    status,
+                    pieces,
+                    reported,
+                    accepted,
+                    rework,
+                    sid,
+                    LotRef(index),
+                    OrderRef(product, due),
+                    StationRef(sid, sname, addr),
+                )
+            )
+        if day is not None:
+            cards[-1].days.append(DayPlan(day, Decimal(dp)))
+    return cards
 
 
 # ------------------------------------------------------------------ progress for the orders feature

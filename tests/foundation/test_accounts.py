@@ -258,6 +258,33 @@ def test_a_token_is_shown_once_stored_hashed_and_can_be_revoked(make_client: Any
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
 
 
+def test_a_token_notes_its_use_coarsely_and_stops_with_a_disabled_account(make_user: Any) -> None:
+    from factory.accounts.models import ApiToken
+
+    user = make_user("worker")
+    token, secret = services.create_token(user, "phone")
+    db.session.flush()
+    assert services.user_for_token(secret) is user
+    db.session.flush()
+    db.session.expire_all()
+    first = db.session.get(ApiToken, token.id).last_used_at
+    assert first is not None
+    assert services.user_for_token(secret).id == user.id
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).last_used_at == first  # not written again within 5 minutes
+    db.session.get(ApiToken, token.id).last_used_at = utcnow() - timedelta(minutes=6)
+    db.session.flush()
+    services.user_for_token(secret)
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).last_used_at > first
+    assert services.user_for_token("mf_wrong") is None
+    db.session.get(User, user.id).is_disabled = True
+    db.session.flush()
+    assert services.user_for_token(secret) is None
+
+
 def test_the_api_ignores_the_session_cookie(make_client: Any, make_user: Any) -> None:
     client = make_client(make_user("organiser"))
     assert client.get("/api/v1/me").status_code == 401

@@ -97,3 +97,25 @@ def test_openapi_lists_the_paths(client):
     spec = client.get("/api/v1/openapi.json").json
     assert {"/tasks", "/tasks/{id}/reports", "/tasks/{id}/inspections"} <= set(spec["paths"])
     assert "Task" in spec["components"]["schemas"]
+
+
+def test_report_runs_few_statements(client, task, worker):
+    """A report is counted and stored in one UPDATE and one INSERT: the task is not read again afterwards."""
+    from tests.production.conftest import count_queries
+
+    auth = bearer(worker)
+    path = f"/api/v1/tasks/{task.id}/reports"
+    client.post(
+        path, json={"pieces": 1}, headers={**auth, "Idempotency-Key": "few-0"}
+    )  # the token's first use
+    db.session.expire_all()  # the request loads token, user and task like a fresh process would
+    with count_queries() as statements:
+        response = client.post(path, json={"pieces": 4}, headers={**auth, "Idempotency-Key": "few-1"})
+    assert response.status_code == 201 and response.json["reported"] == 5
+    kinds = [" ".join(s.split()[:3]) for s in statements]
+    assert sum(k.startswith("UPDATE production_task") for k in kinds) == 1, kinds
+    assert sum(k.startswith("INSERT INTO production_report") for k in kinds) == 1, kinds
+    assert not any(k.startswith("UPDATE production_report") for k in kinds), kinds
+    assert not any(k.startswith("SELECT production_report") for k in kinds), kinds  # the unique key checks
+    assert len(statements) <= 5, kinds  # token, task, count, store, audit
+    assert db.session.get(Report, response.json["id"]).reported_after == 5
