@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -310,45 +310,75 @@ def _rate_bounds() -> Any:
     return select(OrderRate.order_id, OrderRate.effective_from, nxt.label("until")).subquery("rate_bounds")
 
 
+def rate_changes_within(station_id: int, start: date, end: date) -> list[tuple[int, date]]:
+    """(order, day) of the rate changes of the station's orders that take effect inside the span."""
+    station_orders = select(Task.order_id).where(Task.station_id == station_id).distinct()
+    return [
+        (order_id, day)
+        for order_id, day in db.session.execute(
+            select(OrderRate.order_id, OrderRate.effective_from)
+            .where(
+                OrderRate.order_id.in_(station_orders),
+                OrderRate.effective_from > start,
+                OrderRate.effective_from <= end,
+            )
+            .order_by(OrderRate.effective_from.desc(), OrderRate.order_id)
+        )
+    ]
+
+
 def inspection_totals(
     station_id: int, start: date, end: date, worker_ids: Sequence[int] | None = None
 ) -> list[domain.Inspection]:
-    """Accepted and rejected pieces per (worker, order, rate period): one GROUP BY query.
+    """Accepted and rejected pieces per (worker, order, rate period) of the station's inspections in the span.
 
-    Each row carries the first inspection day of its group, which lies in the group's rate period, so the
-    pay rules find the same rate for it as for every inspection it sums.
+    Most orders keep one rate through a period: their pieces are summed per (worker, order) in one query
+    that walks the task index in that order (no sort, no join on the rates). An order whose rate changes
+    inside the span is summed once per stretch of days with one rate, each stretch a query of the same
+    shape over its days. Each row carries the first day of its stretch: no rate takes effect later in the
+    stretch, so the pay rules find the same rate for that day as for every inspection the row sums.
     """
-    bounds = _rate_bounds()
-    stmt = (
-        select(
-            Task.worker_id,
-            Task.order_id,
-            func.min(Inspection.inspected_on),
-            func.sum(Inspection.accepted),
-            func.sum(Inspection.rejected),
+    change_days: dict[int, list[date]] = defaultdict(list)
+    for order_id, day in rate_changes_within(station_id, start, end):
+        change_days[order_id].append(day)
+    stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
+    for order_id, days in change_days.items():
+        bounds = [start, *sorted(days), end + timedelta(days=1)]
+        for first, after in zip(bounds, bounds[1:], strict=False):
+            stretches[(first, after - timedelta(days=1))].append(order_id)
+
+    def totals(first: date, last: date, *orders: Any) -> Any:
+        stmt = (
+            select(
+                Task.worker_id,
+                Task.order_id,
+                func.sum(Inspection.accepted),
+                func.sum(Inspection.rejected),
+            )
+            .select_from(Task)
+            .join(Inspection, Inspection.task_id == Task.id)
+            .where(
+                Task.station_id == station_id,
+                Inspection.inspected_on >= first,
+                Inspection.inspected_on <= last,
+                *orders,
+            )
+            .group_by(Task.worker_id, Task.order_id)
         )
-        .select_from(Inspection)
-        .join(Task, Task.id == Inspection.task_id)
-        .outerjoin(
-            bounds,
-            and_(
-                bounds.c.order_id == Task.order_id,
-                bounds.c.effective_from <= Inspection.inspected_on,
-                or_(bounds.c.until.is_(None), bounds.c.until > Inspection.inspected_on),
-            ),
-        )
-        .where(
-            Task.station_id == station_id,
-            Inspection.inspected_on >= start,
-            Inspection.inspected_on <= end,
-        )
-        .group_by(Task.worker_id, Task.order_id, bounds.c.effective_from)
-    )
-    if worker_ids is not None:
-        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+        if worker_ids is not None:
+            stmt = stmt.where(Task.worker_id.in_(worker_ids))
+        return stmt
+
+    unchanged = [Task.order_id.not_in(sorted(change_days))] if change_days else []
+    statements = [(start, totals(start, end, *unchanged))]
+    statements += [
+        (first, totals(first, last, Task.order_id.in_(sorted(orders))))
+        for (first, last), orders in sorted(stretches.items())
+    ]
     return [
-        domain.Inspection(worker, order, day, int(accepted or 0), int(rejected or 0))
-        for worker, order, day, accepted, rejected in db.session.execute(stmt)
+        domain.Inspection(worker, order, first, int(accepted or 0), int(rejected or 0))
+        for first, stmt in statements
+        for worker, order, accepted, rejected in db.session.execute(stmt)
     ]
 
 
