@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -553,11 +553,7 @@ def compute(
         ) from exc
     except domain.PayError as exc:
         raise PayrollError("cannot_compute", str(exc), status=409) from exc
-    names = (
-        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(slips)))).all())
-        if slips
-        else {}
-    )
+    names = _names(period, slips, worker_ids)
     return Computation(
         period=period,
         slips=slips,
@@ -566,6 +562,24 @@ def compute(
         products={oid: product for oid, (product, _m) in orders.items()},
         names=names,
     )
+
+
+def _names(period: PayPeriod, slips: Mapping[int, Any], worker_ids: Sequence[int] | None) -> dict[int, str]:
+    """The names of the workers with a slip: the station's workers with tasks or adjustments in the period."""
+    if not slips:
+        return {}
+    if worker_ids is not None:
+        who: Any = User.id.in_(sorted(slips))
+    else:  # thousands of ids: select them in the database rather than sending them
+        who = or_(
+            User.id.in_(select(Task.worker_id).where(Task.station_id == period.station_id)),
+            User.id.in_(select(Adjustment.worker_id).where(Adjustment.period_id == period.id)),
+        )
+    return {
+        worker: name
+        for worker, name in db.session.execute(select(User.id, User.name).where(who))
+        if worker in slips
+    }
 
 
 def _worker_problems(errors: Mapping[int, str]) -> str:
@@ -714,72 +728,120 @@ def _freeze(result: Computation, actor: User | None) -> int:
     if not result.slips:
         return 0
     now = utcnow()
+    names = result.names
     slip_rows = []
     for worker_id, slip in result.slips.items():
         check = slip.minimum_wage_check
-        slip_rows.append(
-            {
-                "period_id": period.id,
-                "worker_id": worker_id,
-                "station_id": period.station_id,
-                "worker_name": result.names.get(worker_id, ""),
-                "accepted_pieces": sum(line.accepted_pieces for line in slip.lines),
-                "rejected_pieces": sum(line.rejected_pieces for line in slip.lines),
-                "lines_fen": slip.lines_fen,
-                "adjustments_fen": slip.adjustments_fen,
-                "total_fen": slip.total_fen,
-                "hourly_minimum_fen": check.hourly_minimum_fen if check else None,
-                "hours_numerator": check.hours.numerator if check else 0,
-                "hours_denominator": check.hours.denominator if check else 1,
-                "hours_source": check.hours_source if check else None,
-                "required_fen": check.required_fen if check else None,
-                "shortfall_fen": check.shortfall_fen if check else 0,
-                "earnings_per_hour_fen": check.earnings_per_hour_fen if check else None,
-                "created_at": now,
-            }
+        lines = slip.lines
+        lines_fen = slip.lines_fen
+        base = (
+            period.id,
+            worker_id,
+            period.station_id,
+            names.get(worker_id, ""),
+            sum(line.accepted_pieces for line in lines),
+            sum(line.rejected_pieces for line in lines),
+            lines_fen,
+            slip.total_fen - lines_fen,
+            slip.total_fen,
+            now,
         )
-    _bulk_insert(PaySlip.__table__, slip_rows)
+        if check is None:
+            slip_rows.append((*base, None, 0, 1, None, None, 0, None))
+        else:
+            slip_rows.append(
+                (
+                    *base,
+                    check.hourly_minimum_fen,
+                    check.hours.numerator,
+                    check.hours.denominator,
+                    check.hours_source,
+                    check.required_fen,
+                    check.shortfall_fen,
+                    check.earnings_per_hour_fen,
+                )
+            )
+    _bulk_insert(
+        PaySlip.__table__,
+        (
+            "period_id",
+            "worker_id",
+            "station_id",
+            "worker_name",
+            "accepted_pieces",
+            "rejected_pieces",
+            "lines_fen",
+            "adjustments_fen",
+            "total_fen",
+            "created_at",
+            "hourly_minimum_fen",
+            "hours_numerator",
+            "hours_denominator",
+            "hours_source",
+            "required_fen",
+            "shortfall_fen",
+            "earnings_per_hour_fen",
+        ),
+        slip_rows,
+    )
     slip_ids: dict[int, int] = dict(
         db.session.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period.id)).all()
     )
+    products = result.products
     line_rows = [
-        {
-            "slip_id": slip_ids[worker_id],
-            "worker_id": worker_id,
-            "order_id": line.order_id,
-            "product": result.products.get(line.order_id, ""),
-            "rate_units": line.rate_units,
-            "accepted_pieces": line.accepted_pieces,
-            "rejected_pieces": line.rejected_pieces,
-            "prior_pieces": line.prior_pieces,
-            "amount_fen": line.amount_fen,
-        }
+        (
+            slip_ids[worker_id],
+            worker_id,
+            line.order_id,
+            products.get(line.order_id, ""),
+            line.rate_units,
+            line.accepted_pieces,
+            line.rejected_pieces,
+            line.prior_pieces,
+            line.amount_fen,
+        )
         for worker_id, slip in result.slips.items()
         for line in slip.lines
     ]
-    for chunk in range(0, len(line_rows), 50_000):
-        _bulk_insert(PayLine.__table__, line_rows[chunk : chunk + 50_000])
+    _bulk_insert(
+        PayLine.__table__,
+        (
+            "slip_id",
+            "worker_id",
+            "order_id",
+            "product",
+            "rate_units",
+            "accepted_pieces",
+            "rejected_pieces",
+            "prior_pieces",
+            "amount_fen",
+        ),
+        line_rows,
+    )
     # Top-ups the rules added at closing become adjustment rows of their own.
     known = {a.id for adjs in result.adjustments.values() for a in adjs}
+    reason = _top_up_reason_template()
+    made_by = actor_id(actor)
     new_rows = [
-        {
-            "period_id": period.id,
-            "worker_id": worker_id,
-            "kind": adj.kind,
-            "amount_fen": adj.amount_fen,
-            "reason": (top_up_reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[
-                :REASON_MAX
-            ],
-            "made_by_id": actor_id(actor),
-            "made_at": now,
-            "slip_id": slip_ids[worker_id],
-        }
+        (
+            period.id,
+            worker_id,
+            adj.kind,
+            adj.amount_fen,
+            (reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[:REASON_MAX],
+            made_by,
+            now,
+            slip_ids[worker_id],
+        )
         for worker_id, slip in result.slips.items()
         for adj in slip.adjustments
         if adj.corrects not in known
     ]
-    if new_rows:
-        _bulk_insert(Adjustment.__table__, new_rows)
+    _bulk_insert(
+        Adjustment.__table__,
+        ("period_id", "worker_id", "kind", "amount_fen", "reason", "made_by_id", "made_at", "slip_id"),
+        new_rows,
+    )
     if known:
         db.session.execute(
             update(Adjustment)
@@ -794,29 +856,49 @@ def _freeze(result: Computation, actor: User | None) -> int:
     return len(new_rows)
 
 
-def _bulk_insert(table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of one shape: COPY on PostgreSQL, one executemany elsewhere.
+def _bulk_insert(table: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert many rows of one shape, given as plain tuples: COPY on PostgreSQL, one executemany elsewhere.
 
     psycopg sends an executemany as one INSERT per row, which made writing 20,000 slips the slowest part of
-    a close; COPY writes them in one stream. Timestamps are passed as naive UTC, as `UTCDateTime` stores them.
+    a close; COPY writes them in one stream. On SQLite one prepared INSERT runs for every row. Each value
+    is stored as the column's type stores it (timestamps as naive UTC, as `UTCDateTime` does).
     """
     if not rows:
         return
     conn = db.session.connection()
-    if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), rows)
-        return
-    columns = list(rows[0])
+    dialect = conn.dialect
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    converting = [(k, proc) for k, proc in enumerate(processors) if proc is not None]
+    if converting:
+        cache: dict[
+            tuple[int, Any], Any
+        ] = {}  # the same value (e.g. the close's timestamp) is converted once
+
+        def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+            values = list(row)
+            for k, proc in converting:
+                value = values[k]
+                if value is None:
+                    continue
+                key = (k, value)
+                out = cache.get(key)
+                if out is None:
+                    out = cache[key] = proc(value)
+                values[k] = out
+            return tuple(values)
+
+        rows = [convert(row) for row in rows]
     raw = conn.connection.driver_connection
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608  (names from the table)
+        raw.cursor().executemany(sql, rows)
+        return
     quoted = ", ".join(f'"{c}"' for c in columns)
     with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) else v
-                    for v in (row[c] for c in columns)
-                ]
-            )
+            copy.write_row(row)
 
 
 def _waiting_json(w: WaitingLot) -> dict[str, Any]:
@@ -1075,14 +1157,25 @@ def top_up_shortfalls(
 
 
 def top_up_reason(check: domain.MinimumWageCheck) -> str:
-    return _(
+    return _top_up_reason_template()(check)
+
+
+def _top_up_reason_template() -> Any:
+    """The top-up reason in the current language as a function of the check (translated once)."""
+    template = _(  # no values here: Babel returns the translation with its %(name)s places
         "Minimum-wage top-up: %(hours)s h at %(minimum)s an hour comes to %(required)s; piece pay was "
-        "%(earned)s.",
-        hours=check.hours_text,
-        minimum=format_fen(check.hourly_minimum_fen),
-        required=format_fen(check.required_fen),
-        earned=format_fen(check.earnings_fen),
+        "%(earned)s."
     )
+
+    def reason(check: domain.MinimumWageCheck) -> str:
+        return template % {
+            "hours": check.hours_text,
+            "minimum": format_fen(check.hourly_minimum_fen),
+            "required": format_fen(check.required_fen),
+            "earned": format_fen(check.earnings_fen),
+        }
+
+    return reason
 
 
 def top_up_closed_slip(slip: PaySlip, actor: User | None, today: date | None = None) -> Adjustment:
