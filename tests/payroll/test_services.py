@@ -123,7 +123,7 @@ def test_closing_twice_is_refused_and_changes_nothing(
 ) -> None:
     work(give(order, worker), date(2024, 6, 3), 10)
     close(period, organiser)
-    work(give(order, worker), date(2024, 6, 4), 5)  # inspected late into the closed period: not paid there
+    work(give(order, worker), date(2024, 6, 16), 5)  # inspected after the close: not paid in this period
     with pytest.raises(PayrollError) as refused:
         close(period, organiser)
     assert refused.value.status == 409
@@ -160,6 +160,43 @@ def test_uninspected_lots_are_listed_and_left_for_the_next_period(
     later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
     close(later, organiser)
     assert slip_of(later, worker).total_fen == 240
+
+
+def test_an_inspection_dated_in_a_closed_period_is_refused_and_the_next_period_pays_it(
+    period: Any, station: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    from factory.production import services as production
+    from factory.production.models import Inspection, Task
+    from factory.production.services import ProductionError
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 10)
+    work(task, date(2024, 6, 5), 6, inspect=False)
+    close(period, organiser, leave_uninspected=True)
+    paid = slip_of(period, worker).total_fen
+    with pytest.raises(ProductionError) as refused:
+        production.record_inspection(task.id, organiser, 6, 0, "", END, False)
+    assert refused.value.code == "pay_period_closed" and refused.value.status == 409
+    assert "inspected_on" in refused.value.fields and END.isoformat() in refused.value.message
+    assert db.session.scalar(select(func.count(Inspection.id)).where(Inspection.task_id == task.id)) == 1
+    assert db.session.get(Task, task.id).accepted == 10
+    # Dated after the closed period, the pieces are paid in the next one; the closed slip never changes.
+    production.record_inspection(task.id, organiser, 6, 0, "", date(2024, 6, 16), False)
+    later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    close(later, organiser)
+    assert slip_of(later, worker).lines[0].accepted_pieces == 6
+    assert slip_of(period, worker).total_fen == paid
+
+
+def test_an_inspection_in_an_open_period_or_on_a_day_without_a_period_is_recorded(
+    period: Any, order: Any, give: Any, work: Any, worker: Any
+) -> None:
+    from factory.production.models import Task
+
+    task = give(order, worker)
+    work(task, END, 3)  # the last day of the open period
+    work(task, date(2024, 7, 2), 2)  # no period covers the day yet
+    assert db.session.get(Task, task.id).accepted == 5
 
 
 def test_a_rate_change_splits_the_pieces_by_inspection_day(
