@@ -6,13 +6,15 @@ The pages, the API, the CLI and the jobs call these functions. They load rows, c
 
 Closing a period is one bulk computation, whatever the number of workers:
 
-1. one GROUP BY query sums the accepted and rejected pieces of the station's inspections in the period
-   per (worker, order, rate period) (the rate period comes from a window over `pay_order_rate`, so a rate
-   change splits a worker's pieces of one order into two rows);
+1. GROUP BY queries sum the accepted and rejected pieces of the station's inspections in the period per
+   (worker, order): one for the orders whose rate does not change in the period, and one per stretch of
+   days with one rate for the few orders whose rate does (see `inspection_totals`); each walks the task
+   and inspection indexes in group order, without a sort;
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
-4. the slips, their lines and any new top-ups are inserted in bulk (executemany).
+4. the slips, their lines and any new top-ups are inserted in bulk as plain tuples (COPY on PostgreSQL,
+   one prepared INSERT on SQLite).
 
 No query is made per worker.
 """

@@ -162,6 +162,61 @@ def test_uninspected_lots_are_listed_and_left_for_the_next_period(
     assert slip_of(later, worker).total_fen == 240
 
 
+def test_the_period_totals_split_only_at_rate_changes_and_pay_as_the_single_inspections_would(
+    period: Any,
+    station: Any,
+    order: Any,
+    make_order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    other_worker: Any,
+    make_user: Any,
+) -> None:
+    from factory.payroll import domain
+    from factory.production.models import Inspection, Task
+
+    coordinator = make_user("coordinator")
+    services.change_rate(order, date(2024, 6, 5), 5000, "旺季加价", coordinator)
+    services.change_rate(order, date(2024, 6, 11), 5550, "再次加价", coordinator)
+    steady = make_order(rate=3550)
+    for who in (worker, other_worker):
+        task = give(order, who)
+        for day, pieces in ((1, 3), (4, 5), (5, 7), (10, 1), (11, 9), (15, 2)):
+            work(task, date(2024, 6, day), pieces, 1 if day == 4 else 0)
+        steady_task = give(steady, who)
+        work(steady_task, date(2024, 6, 2), 11)
+        work(steady_task, date(2024, 6, 14), 13)
+    work(give(order, worker), date(2024, 6, 16), 4)  # the next period: not counted
+
+    rows = services.inspection_totals(station.id, START, END)
+    single = [
+        domain.Inspection(worker_id, order_id, day, accepted, rejected)
+        for worker_id, order_id, day, accepted, rejected in db.session.execute(
+            select(
+                Task.worker_id,
+                Task.order_id,
+                Inspection.inspected_on,
+                Inspection.accepted,
+                Inspection.rejected,
+            )
+            .join(Task, Task.id == Inspection.task_id)
+            .where(Task.station_id == station.id, Inspection.inspected_on <= END)
+        )
+    ]
+    rates = services.rates_for_orders({order.id, steady.id})
+    assert len(rows) == 2 * (3 + 1)  # per worker: three stretches of the changed order, one of the other
+    assert domain.compute_period(rows, rates) == domain.compute_period(single, rates)
+    lines = domain.compute_period(rows, rates)[worker.id].lines
+    assert [(line.rate_units, line.accepted_pieces) for line in lines if line.order_id == order.id] == [
+        (order.piece_rate_units, 8),
+        (5000, 8),
+        (5550, 11),
+    ]
+    only = services.inspection_totals(station.id, START, END, [other_worker.id])
+    assert {r.worker_id for r in only} == {other_worker.id} and len(only) == 4
+
+
 def test_an_inspection_dated_in_a_closed_period_is_refused_and_the_next_period_pays_it(
     period: Any, station: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
 ) -> None:
