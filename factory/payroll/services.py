@@ -314,13 +314,17 @@ def _rate_bounds() -> Any:
 
 def rate_changes_within(station_id: int, start: date, end: date) -> list[tuple[int, date]]:
     """(order, day) of the rate changes of the station's orders that take effect inside the span."""
-    station_orders = select(Task.order_id).where(Task.station_id == station_id).distinct()
+    # The few changes in the span first, then whether the station works on the order (not the other way
+    # round: the station's tasks are many).
+    station_works_on = (
+        select(Task.id).where(Task.order_id == OrderRate.order_id, Task.station_id == station_id).exists()
+    )
     return [
         (order_id, day)
         for order_id, day in db.session.execute(
             select(OrderRate.order_id, OrderRate.effective_from)
             .where(
-                OrderRate.order_id.in_(station_orders),
+                station_works_on,
                 OrderRate.effective_from > start,
                 OrderRate.effective_from <= end,
             )
