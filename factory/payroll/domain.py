@@ -326,6 +326,11 @@ class _MinutesTable:
         }
 
     def hours(self, lines: Iterable[PayLine]) -> Fraction:
+        minutes, per_hour = self.hours_parts(lines)
+        return Fraction(minutes, per_hour)
+
+    def hours_parts(self, lines: Iterable[PayLine]) -> tuple[int, int]:
+        """The hours as an unreduced (numerator, denominator) pair of integers."""
         total = 0
         numerators = self.numerators
         for line in lines:
@@ -337,7 +342,7 @@ class _MinutesTable:
             if line.order_id in self.invalid:
                 raise PayError(f"Order {line.order_id}'s standard minutes per piece must be positive.")
             total += line.accepted_pieces * numerator
-        return Fraction(total, self.denominator * 60)
+        return total, self.denominator * 60
 
 
 def minimum_wage_check(
@@ -355,28 +360,29 @@ def _minimum_wage_check(
 ) -> MinimumWageCheck:
     if minimum.hourly_minimum_fen <= 0:
         raise PayError("The hourly minimum wage must be positive.")
-    earnings = sum(line.amount_fen for line in lines)
+    earnings = 0
+    for line in lines:
+        earnings += line.amount_fen
     source: Literal["reported", "standard"]
+    # Hours as an exact ratio of integers; rounding the exact products of integers is the same whether or
+    # not the ratio is reduced, so the Fraction is only built once, for the result.
     if minimum.reported_hours is not None:
-        hours = to_fraction(minimum.reported_hours, "reported hours")
-        if hours < 0:
+        reported = to_fraction(minimum.reported_hours, "reported hours")
+        if reported < 0:
             raise PayError("Reported hours cannot be negative.")
+        hours_num, hours_den = reported.numerator, reported.denominator
         source = "reported"
     else:
         if table is None:
             table = _MinutesTable(minimum.standard_minutes_by_order)
-        hours = table.hours(lines)
+        hours_num, hours_den = table.hours_parts(lines)
         source = "standard"
-    required_exact = minimum.hourly_minimum_fen * hours
-    required = round_half_up(required_exact.numerator, required_exact.denominator)
-    per_hour = None
-    if hours:
-        per_hour_exact = earnings / hours
-        per_hour = round_half_up(per_hour_exact.numerator, per_hour_exact.denominator)
+    required = round_half_up(minimum.hourly_minimum_fen * hours_num, hours_den)
+    per_hour = round_half_up(earnings * hours_den, hours_num) if hours_num else None
     return MinimumWageCheck(
         worker_id=worker_id,
         hourly_minimum_fen=minimum.hourly_minimum_fen,
-        hours=hours,
+        hours=Fraction(hours_num, hours_den),
         hours_source=source,
         earnings_fen=earnings,
         required_fen=required,
@@ -409,24 +415,30 @@ def _build_slip(
 ) -> Slip:
     check = _minimum_wage_check(worker_id, lines, minimum, table) if minimum is not None else None
     all_adjustments = list(adjustments)
+    deductions = 0  # positive: what the deductions take off
+    others = 0
+    topped_up = False
     for adjustment in all_adjustments:
         if not isinstance(adjustment, Adjustment):
             raise AdjustmentError(f"Not an adjustment: {adjustment!r}")
-    if (
-        check is not None
-        and top_up_made_by is not None
-        and check.shortfall_fen > 0
-        and not any(adjustment.kind == "minimum_wage_top_up" for adjustment in all_adjustments)
-    ):
-        all_adjustments.append(top_up_adjustment(check, top_up_made_by))
-    lines_fen = sum(line.amount_fen for line in lines)
-    deductions = -sum(a.amount_fen for a in all_adjustments if a.kind == "deduction")
-    gross = lines_fen + sum(a.amount_fen for a in all_adjustments if a.kind != "deduction")
+        if adjustment.kind == "deduction":
+            deductions -= adjustment.amount_fen
+        else:
+            others += adjustment.amount_fen
+            topped_up = topped_up or adjustment.kind == "minimum_wage_top_up"
+    if check is not None and top_up_made_by is not None and check.shortfall_fen > 0 and not topped_up:
+        top_up = top_up_adjustment(check, top_up_made_by)
+        all_adjustments.append(top_up)
+        others += top_up.amount_fen
+    lines_fen = 0
+    for line in lines:
+        lines_fen += line.amount_fen
+    gross = lines_fen + others
     if deductions and deductions > gross:
         raise AdjustmentError(
             f"Deductions of {format_fen(deductions)} are larger than the slip's gross pay of {format_fen(gross)}."
         )
-    total = lines_fen + sum(a.amount_fen for a in all_adjustments)
+    total = gross - deductions
     if total < 0:
         raise AdjustmentError(
             f"The slip's total would be {format_fen(total)}; a slip cannot be negative, "

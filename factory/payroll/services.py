@@ -6,13 +6,15 @@ The pages, the API, the CLI and the jobs call these functions. They load rows, c
 
 Closing a period is one bulk computation, whatever the number of workers:
 
-1. one GROUP BY query sums the accepted and rejected pieces of the station's inspections in the period
-   per (worker, order, rate period) (the rate period comes from a window over `pay_order_rate`, so a rate
-   change splits a worker's pieces of one order into two rows);
+1. GROUP BY queries sum the accepted and rejected pieces of the station's inspections in the period per
+   (worker, order): one for the orders whose rate does not change in the period, and one per stretch of
+   days with one rate for the few orders whose rate does (see `inspection_totals`); each walks the task
+   and inspection indexes in group order, without a sort;
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
-4. the slips, their lines and any new top-ups are inserted in bulk (executemany).
+4. the slips, their lines and any new top-ups are inserted in bulk as plain tuples (COPY on PostgreSQL,
+   one prepared INSERT on SQLite).
 
 No query is made per worker.
 """
@@ -22,12 +24,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -310,45 +312,79 @@ def _rate_bounds() -> Any:
     return select(OrderRate.order_id, OrderRate.effective_from, nxt.label("until")).subquery("rate_bounds")
 
 
+def rate_changes_within(station_id: int, start: date, end: date) -> list[tuple[int, date]]:
+    """(order, day) of the rate changes of the station's orders that take effect inside the span."""
+    # The few changes in the span first, then whether the station works on the order (not the other way
+    # round: the station's tasks are many).
+    station_works_on = (
+        select(Task.id).where(Task.order_id == OrderRate.order_id, Task.station_id == station_id).exists()
+    )
+    return [
+        (order_id, day)
+        for order_id, day in db.session.execute(
+            select(OrderRate.order_id, OrderRate.effective_from)
+            .where(
+                station_works_on,
+                OrderRate.effective_from > start,
+                OrderRate.effective_from <= end,
+            )
+            .order_by(OrderRate.effective_from.desc(), OrderRate.order_id)
+        )
+    ]
+
+
 def inspection_totals(
     station_id: int, start: date, end: date, worker_ids: Sequence[int] | None = None
 ) -> list[domain.Inspection]:
-    """Accepted and rejected pieces per (worker, order, rate period): one GROUP BY query.
+    """Accepted and rejected pieces per (worker, order, rate period) of the station's inspections in the span.
 
-    Each row carries the first inspection day of its group, which lies in the group's rate period, so the
-    pay rules find the same rate for it as for every inspection it sums.
+    Most orders keep one rate through a period: their pieces are summed per (worker, order) in one query
+    that walks the task index in that order (no sort, no join on the rates). An order whose rate changes
+    inside the span is summed once per stretch of days with one rate, each stretch a query of the same
+    shape over its days. Each row carries the first day of its stretch: no rate takes effect later in the
+    stretch, so the pay rules find the same rate for that day as for every inspection the row sums.
     """
-    bounds = _rate_bounds()
-    stmt = (
-        select(
-            Task.worker_id,
-            Task.order_id,
-            func.min(Inspection.inspected_on),
-            func.sum(Inspection.accepted),
-            func.sum(Inspection.rejected),
+    change_days: dict[int, list[date]] = defaultdict(list)
+    for order_id, day in rate_changes_within(station_id, start, end):
+        change_days[order_id].append(day)
+    stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
+    for order_id, days in change_days.items():
+        bounds = [start, *sorted(days), end + timedelta(days=1)]
+        for first, after in zip(bounds, bounds[1:], strict=False):
+            stretches[(first, after - timedelta(days=1))].append(order_id)
+
+    def totals(first: date, last: date, *orders: Any) -> Any:
+        stmt = (
+            select(
+                Task.worker_id,
+                Task.order_id,
+                func.sum(Inspection.accepted),
+                func.sum(Inspection.rejected),
+            )
+            .select_from(Task)
+            .join(Inspection, Inspection.task_id == Task.id)
+            .where(
+                Task.station_id == station_id,
+                Inspection.inspected_on >= first,
+                Inspection.inspected_on <= last,
+                *orders,
+            )
+            .group_by(Task.worker_id, Task.order_id)
         )
-        .select_from(Inspection)
-        .join(Task, Task.id == Inspection.task_id)
-        .outerjoin(
-            bounds,
-            and_(
-                bounds.c.order_id == Task.order_id,
-                bounds.c.effective_from <= Inspection.inspected_on,
-                or_(bounds.c.until.is_(None), bounds.c.until > Inspection.inspected_on),
-            ),
-        )
-        .where(
-            Task.station_id == station_id,
-            Inspection.inspected_on >= start,
-            Inspection.inspected_on <= end,
-        )
-        .group_by(Task.worker_id, Task.order_id, bounds.c.effective_from)
-    )
-    if worker_ids is not None:
-        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+        if worker_ids is not None:
+            stmt = stmt.where(Task.worker_id.in_(worker_ids))
+        return stmt
+
+    unchanged = [Task.order_id.not_in(sorted(change_days))] if change_days else []
+    statements = [(start, totals(start, end, *unchanged))]
+    statements += [
+        (first, totals(first, last, Task.order_id.in_(sorted(orders))))
+        for (first, last), orders in sorted(stretches.items())
+    ]
     return [
-        domain.Inspection(worker, order, day, int(accepted or 0), int(rejected or 0))
-        for worker, order, day, accepted, rejected in db.session.execute(stmt)
+        domain.Inspection(worker, order, first, int(accepted or 0), int(rejected or 0))
+        for first, stmt in statements
+        for worker, order, accepted, rejected in db.session.execute(stmt)
     ]
 
 
@@ -523,11 +559,7 @@ def compute(
         ) from exc
     except domain.PayError as exc:
         raise PayrollError("cannot_compute", str(exc), status=409) from exc
-    names = (
-        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(slips)))).all())
-        if slips
-        else {}
-    )
+    names = _names(period, slips, worker_ids)
     return Computation(
         period=period,
         slips=slips,
@@ -536,6 +568,24 @@ def compute(
         products={oid: product for oid, (product, _m) in orders.items()},
         names=names,
     )
+
+
+def _names(period: PayPeriod, slips: Mapping[int, Any], worker_ids: Sequence[int] | None) -> dict[int, str]:
+    """The names of the workers with a slip: the station's workers with tasks or adjustments in the period."""
+    if not slips:
+        return {}
+    if worker_ids is not None:
+        who: Any = User.id.in_(sorted(slips))
+    else:  # thousands of ids: select them in the database rather than sending them
+        who = or_(
+            User.id.in_(select(Task.worker_id).where(Task.station_id == period.station_id)),
+            User.id.in_(select(Adjustment.worker_id).where(Adjustment.period_id == period.id)),
+        )
+    return {
+        worker: name
+        for worker, name in db.session.execute(select(User.id, User.name).where(who))
+        if worker in slips
+    }
 
 
 def _worker_problems(errors: Mapping[int, str]) -> str:
@@ -684,72 +734,120 @@ def _freeze(result: Computation, actor: User | None) -> int:
     if not result.slips:
         return 0
     now = utcnow()
+    names = result.names
     slip_rows = []
     for worker_id, slip in result.slips.items():
         check = slip.minimum_wage_check
-        slip_rows.append(
-            {
-                "period_id": period.id,
-                "worker_id": worker_id,
-                "station_id": period.station_id,
-                "worker_name": result.names.get(worker_id, ""),
-                "accepted_pieces": sum(line.accepted_pieces for line in slip.lines),
-                "rejected_pieces": sum(line.rejected_pieces for line in slip.lines),
-                "lines_fen": slip.lines_fen,
-                "adjustments_fen": slip.adjustments_fen,
-                "total_fen": slip.total_fen,
-                "hourly_minimum_fen": check.hourly_minimum_fen if check else None,
-                "hours_numerator": check.hours.numerator if check else 0,
-                "hours_denominator": check.hours.denominator if check else 1,
-                "hours_source": check.hours_source if check else None,
-                "required_fen": check.required_fen if check else None,
-                "shortfall_fen": check.shortfall_fen if check else 0,
-                "earnings_per_hour_fen": check.earnings_per_hour_fen if check else None,
-                "created_at": now,
-            }
+        lines = slip.lines
+        lines_fen = slip.lines_fen
+        base = (
+            period.id,
+            worker_id,
+            period.station_id,
+            names.get(worker_id, ""),
+            sum(line.accepted_pieces for line in lines),
+            sum(line.rejected_pieces for line in lines),
+            lines_fen,
+            slip.total_fen - lines_fen,
+            slip.total_fen,
+            now,
         )
-    _bulk_insert(PaySlip.__table__, slip_rows)
+        if check is None:
+            slip_rows.append((*base, None, 0, 1, None, None, 0, None))
+        else:
+            slip_rows.append(
+                (
+                    *base,
+                    check.hourly_minimum_fen,
+                    check.hours.numerator,
+                    check.hours.denominator,
+                    check.hours_source,
+                    check.required_fen,
+                    check.shortfall_fen,
+                    check.earnings_per_hour_fen,
+                )
+            )
+    _bulk_insert(
+        PaySlip.__table__,
+        (
+            "period_id",
+            "worker_id",
+            "station_id",
+            "worker_name",
+            "accepted_pieces",
+            "rejected_pieces",
+            "lines_fen",
+            "adjustments_fen",
+            "total_fen",
+            "created_at",
+            "hourly_minimum_fen",
+            "hours_numerator",
+            "hours_denominator",
+            "hours_source",
+            "required_fen",
+            "shortfall_fen",
+            "earnings_per_hour_fen",
+        ),
+        slip_rows,
+    )
     slip_ids: dict[int, int] = dict(
         db.session.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period.id)).all()
     )
+    products = result.products
     line_rows = [
-        {
-            "slip_id": slip_ids[worker_id],
-            "worker_id": worker_id,
-            "order_id": line.order_id,
-            "product": result.products.get(line.order_id, ""),
-            "rate_units": line.rate_units,
-            "accepted_pieces": line.accepted_pieces,
-            "rejected_pieces": line.rejected_pieces,
-            "prior_pieces": line.prior_pieces,
-            "amount_fen": line.amount_fen,
-        }
+        (
+            slip_ids[worker_id],
+            worker_id,
+            line.order_id,
+            products.get(line.order_id, ""),
+            line.rate_units,
+            line.accepted_pieces,
+            line.rejected_pieces,
+            line.prior_pieces,
+            line.amount_fen,
+        )
         for worker_id, slip in result.slips.items()
         for line in slip.lines
     ]
-    for chunk in range(0, len(line_rows), 50_000):
-        _bulk_insert(PayLine.__table__, line_rows[chunk : chunk + 50_000])
+    _bulk_insert(
+        PayLine.__table__,
+        (
+            "slip_id",
+            "worker_id",
+            "order_id",
+            "product",
+            "rate_units",
+            "accepted_pieces",
+            "rejected_pieces",
+            "prior_pieces",
+            "amount_fen",
+        ),
+        line_rows,
+    )
     # Top-ups the rules added at closing become adjustment rows of their own.
     known = {a.id for adjs in result.adjustments.values() for a in adjs}
+    reason = _top_up_reason_template()
+    made_by = actor_id(actor)
     new_rows = [
-        {
-            "period_id": period.id,
-            "worker_id": worker_id,
-            "kind": adj.kind,
-            "amount_fen": adj.amount_fen,
-            "reason": (top_up_reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[
-                :REASON_MAX
-            ],
-            "made_by_id": actor_id(actor),
-            "made_at": now,
-            "slip_id": slip_ids[worker_id],
-        }
+        (
+            period.id,
+            worker_id,
+            adj.kind,
+            adj.amount_fen,
+            (reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[:REASON_MAX],
+            made_by,
+            now,
+            slip_ids[worker_id],
+        )
         for worker_id, slip in result.slips.items()
         for adj in slip.adjustments
         if adj.corrects not in known
     ]
-    if new_rows:
-        _bulk_insert(Adjustment.__table__, new_rows)
+    _bulk_insert(
+        Adjustment.__table__,
+        ("period_id", "worker_id", "kind", "amount_fen", "reason", "made_by_id", "made_at", "slip_id"),
+        new_rows,
+    )
     if known:
         db.session.execute(
             update(Adjustment)
@@ -764,29 +862,49 @@ def _freeze(result: Computation, actor: User | None) -> int:
     return len(new_rows)
 
 
-def _bulk_insert(table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of one shape: COPY on PostgreSQL, one executemany elsewhere.
+def _bulk_insert(table: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert many rows of one shape, given as plain tuples: COPY on PostgreSQL, one executemany elsewhere.
 
     psycopg sends an executemany as one INSERT per row, which made writing 20,000 slips the slowest part of
-    a close; COPY writes them in one stream. Timestamps are passed as naive UTC, as `UTCDateTime` stores them.
+    a close; COPY writes them in one stream. On SQLite one prepared INSERT runs for every row. Each value
+    is stored as the column's type stores it (timestamps as naive UTC, as `UTCDateTime` does).
     """
     if not rows:
         return
     conn = db.session.connection()
-    if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), rows)
-        return
-    columns = list(rows[0])
+    dialect = conn.dialect
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    converting = [(k, proc) for k, proc in enumerate(processors) if proc is not None]
+    if converting:
+        cache: dict[
+            tuple[int, Any], Any
+        ] = {}  # the same value (e.g. the close's timestamp) is converted once
+
+        def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+            values = list(row)
+            for k, proc in converting:
+                value = values[k]
+                if value is None:
+                    continue
+                key = (k, value)
+                out = cache.get(key)
+                if out is None:
+                    out = cache[key] = proc(value)
+                values[k] = out
+            return tuple(values)
+
+        rows = [convert(row) for row in rows]
     raw = conn.connection.driver_connection
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608  (names from the table)
+        raw.cursor().executemany(sql, rows)
+        return
     quoted = ", ".join(f'"{c}"' for c in columns)
     with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) else v
-                    for v in (row[c] for c in columns)
-                ]
-            )
+            copy.write_row(row)
 
 
 def _waiting_json(w: WaitingLot) -> dict[str, Any]:
@@ -1045,14 +1163,25 @@ def top_up_shortfalls(
 
 
 def top_up_reason(check: domain.MinimumWageCheck) -> str:
-    return _(
+    return _top_up_reason_template()(check)
+
+
+def _top_up_reason_template() -> Any:
+    """The top-up reason in the current language as a function of the check (translated once)."""
+    template = _(  # no values here: Babel returns the translation with its %(name)s places
         "Minimum-wage top-up: %(hours)s h at %(minimum)s an hour comes to %(required)s; piece pay was "
-        "%(earned)s.",
-        hours=check.hours_text,
-        minimum=format_fen(check.hourly_minimum_fen),
-        required=format_fen(check.required_fen),
-        earned=format_fen(check.earnings_fen),
+        "%(earned)s."
     )
+
+    def reason(check: domain.MinimumWageCheck) -> str:
+        return template % {
+            "hours": check.hours_text,
+            "minimum": format_fen(check.hourly_minimum_fen),
+            "required": format_fen(check.required_fen),
+            "earned": format_fen(check.earnings_fen),
+        }
+
+    return reason
 
 
 def top_up_closed_slip(slip: PaySlip, actor: User | None, today: date | None = None) -> Adjustment:

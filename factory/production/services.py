@@ -34,6 +34,7 @@ from factory.extensions import db
 from factory.orders import services as orders
 from factory.orders.models import Lot, Order
 from factory.orders.services import ProductionCount, local_today, register_progress_source
+from factory.payroll.models import PayPeriod
 from factory.production.models import (
     DEAD,
     KEY_MAX,
@@ -494,6 +495,31 @@ def parse_count(value: Any, name: str) -> int:
     return number
 
 
+def _refuse_closed_pay_day(station_id: int, on: date) -> None:
+    """Refuse an inspection dated in a closed pay period: its pieces would never reach a slip.
+
+    The period's row is read with a share lock, so a close running at the same moment either waits for
+    this inspection (and pays it) or finishes first (and this inspection is refused).
+    """
+    period = db.session.execute(
+        select(PayPeriod.start, PayPeriod.end, PayPeriod.status)
+        .where(PayPeriod.station_id == station_id, PayPeriod.start <= on, PayPeriod.end >= on)
+        .with_for_update(read=True)
+    ).first()
+    if period is not None and period.status != "open":
+        raise field_error(
+            "inspected_on",
+            _(
+                "Pay for %(start)s to %(end)s is already settled, so pieces cannot be dated in it. "
+                "Date the inspection after %(end)s, for example today.",
+                start=period.start.isoformat(),
+                end=period.end.isoformat(),
+            ),
+            "pay_period_closed",
+            409,
+        )
+
+
 def record_inspection(
     task_id: int,
     organiser: User,
@@ -539,6 +565,7 @@ def record_inspection(
         raise ProductionError(
             "task_closed", _("This task was withdrawn; nothing waits for inspection."), status=409
         )
+    _refuse_closed_pay_day(task.station_id, on)
 
     nested = db.session.begin_nested()
     scrap = 0 if rework else bad

@@ -109,6 +109,26 @@ def test_closing_with_uninspected_lots_needs_the_box_ticked(
     assert client.submit(f"{path}/close", {"leave_uninspected": "y"}, token_from=path).status_code == 302
 
 
+def test_the_inspection_page_refuses_a_day_of_a_closed_period_in_chinese(
+    make_client: Any, organiser: Any, period: Any, order: Any, give: Any, work: Any, worker: Any
+) -> None:
+    from factory.production.models import Inspection, Task
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 4, inspect=False)
+    services.close_period(period.id, organiser, leave_uninspected=True, today=date(2024, 7, 1))
+    client = make_client(organiser)
+    path = f"/production/tasks/{task.id}"
+    form = {"accepted": "4", "rejected": "0", "reason": "", "inspected_on": "2024-06-10"}
+    response = client.submit(f"{path}/inspect", form, token_from=path)
+    assert response.status_code == 409
+    assert "已经结算" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Inspection.id)).where(Inspection.task_id == task.id)) == 0
+    form["inspected_on"] = "2024-06-16"
+    assert client.submit(f"{path}/inspect", form, token_from=path).status_code == 302
+    assert db.session.get(Task, task.id).accepted == 4
+
+
 def test_an_adjustment_without_a_reason_is_refused_on_the_page(
     make_client: Any, organiser: Any, period: Any, worker: Any
 ) -> None:

@@ -123,7 +123,7 @@ def test_closing_twice_is_refused_and_changes_nothing(
 ) -> None:
     work(give(order, worker), date(2024, 6, 3), 10)
     close(period, organiser)
-    work(give(order, worker), date(2024, 6, 4), 5)  # inspected late into the closed period: not paid there
+    work(give(order, worker), date(2024, 6, 16), 5)  # inspected after the close: not paid in this period
     with pytest.raises(PayrollError) as refused:
         close(period, organiser)
     assert refused.value.status == 409
@@ -160,6 +160,98 @@ def test_uninspected_lots_are_listed_and_left_for_the_next_period(
     later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
     close(later, organiser)
     assert slip_of(later, worker).total_fen == 240
+
+
+def test_the_period_totals_split_only_at_rate_changes_and_pay_as_the_single_inspections_would(
+    period: Any,
+    station: Any,
+    order: Any,
+    make_order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    other_worker: Any,
+    make_user: Any,
+) -> None:
+    from factory.payroll import domain
+    from factory.production.models import Inspection, Task
+
+    coordinator = make_user("coordinator")
+    services.change_rate(order, date(2024, 6, 5), 5000, "旺季加价", coordinator)
+    services.change_rate(order, date(2024, 6, 11), 5550, "再次加价", coordinator)
+    steady = make_order(rate=3550)
+    for who in (worker, other_worker):
+        task = give(order, who)
+        for day, pieces in ((1, 3), (4, 5), (5, 7), (10, 1), (11, 9), (15, 2)):
+            work(task, date(2024, 6, day), pieces, 1 if day == 4 else 0)
+        steady_task = give(steady, who)
+        work(steady_task, date(2024, 6, 2), 11)
+        work(steady_task, date(2024, 6, 14), 13)
+    work(give(order, worker), date(2024, 6, 16), 4)  # the next period: not counted
+
+    rows = services.inspection_totals(station.id, START, END)
+    single = [
+        domain.Inspection(worker_id, order_id, day, accepted, rejected)
+        for worker_id, order_id, day, accepted, rejected in db.session.execute(
+            select(
+                Task.worker_id,
+                Task.order_id,
+                Inspection.inspected_on,
+                Inspection.accepted,
+                Inspection.rejected,
+            )
+            .join(Task, Task.id == Inspection.task_id)
+            .where(Task.station_id == station.id, Inspection.inspected_on <= END)
+        )
+    ]
+    rates = services.rates_for_orders({order.id, steady.id})
+    assert len(rows) == 2 * (3 + 1)  # per worker: three stretches of the changed order, one of the other
+    assert domain.compute_period(rows, rates) == domain.compute_period(single, rates)
+    lines = domain.compute_period(rows, rates)[worker.id].lines
+    assert [(line.rate_units, line.accepted_pieces) for line in lines if line.order_id == order.id] == [
+        (order.piece_rate_units, 8),
+        (5000, 8),
+        (5550, 11),
+    ]
+    only = services.inspection_totals(station.id, START, END, [other_worker.id])
+    assert {r.worker_id for r in only} == {other_worker.id} and len(only) == 4
+
+
+def test_an_inspection_dated_in_a_closed_period_is_refused_and_the_next_period_pays_it(
+    period: Any, station: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    from factory.production import services as production
+    from factory.production.models import Inspection, Task
+    from factory.production.services import ProductionError
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 10)
+    work(task, date(2024, 6, 5), 6, inspect=False)
+    close(period, organiser, leave_uninspected=True)
+    paid = slip_of(period, worker).total_fen
+    with pytest.raises(ProductionError) as refused:
+        production.record_inspection(task.id, organiser, 6, 0, "", END, False)
+    assert refused.value.code == "pay_period_closed" and refused.value.status == 409
+    assert "inspected_on" in refused.value.fields and END.isoformat() in refused.value.message
+    assert db.session.scalar(select(func.count(Inspection.id)).where(Inspection.task_id == task.id)) == 1
+    assert db.session.get(Task, task.id).accepted == 10
+    # Dated after the closed period, the pieces are paid in the next one; the closed slip never changes.
+    production.record_inspection(task.id, organiser, 6, 0, "", date(2024, 6, 16), False)
+    later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    close(later, organiser)
+    assert slip_of(later, worker).lines[0].accepted_pieces == 6
+    assert slip_of(period, worker).total_fen == paid
+
+
+def test_an_inspection_in_an_open_period_or_on_a_day_without_a_period_is_recorded(
+    period: Any, order: Any, give: Any, work: Any, worker: Any
+) -> None:
+    from factory.production.models import Task
+
+    task = give(order, worker)
+    work(task, END, 3)  # the last day of the open period
+    work(task, date(2024, 7, 2), 2)  # no period covers the day yet
+    assert db.session.get(Task, task.id).accepted == 5
 
 
 def test_a_rate_change_splits_the_pieces_by_inspection_day(
