@@ -22,8 +22,19 @@ from factory.payroll import exports, printing, services
 from factory.payroll.forms import AdjustmentForm, CloseForm, PayeeForm, PeriodForm, RateForm
 from factory.payroll.models import Adjustment, PayeeAccount, PayPeriod, PaySlip
 from factory.payroll.services import PayrollError
+from factory.production.locking import begin_immediate_for
 
 bp = Blueprint("payroll", __name__, url_prefix="/pay")
+
+# Closing and creating periods read, then write: on SQLite they take the write lock when they begin, so two
+# organisers closing at once queue up and the second gets the clear "already closed" refusal.
+begin_immediate_for(
+    "payroll.create_period",
+    "payroll.close",
+    "payroll.top_up",
+    "api.create_pay_period",
+    "api.close_pay_period",
+)
 
 
 @bp.app_template_filter("pay_kind")
