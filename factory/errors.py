@@ -10,6 +10,30 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
+class ServiceError(Exception):
+    """A refused operation of a feature's services: nothing was changed.
+
+    `code` names the reason for the API, `message` says it to people, `fields` lists the problems by form
+    field, `status` is the HTTP status a page or the API answers with, `details` carries figures to show.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+        *,
+        status: int = 422,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+        self.details = details or {}
+
+
 def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> Any:
     """The API's error answer: {"error": {"code", "message", "fields"}}."""
     body: dict[str, Any] = {"code": code, "message": message}

@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
+from factory.errors import ServiceError
 from factory.extensions import db
 from factory.orders import domain
 from factory.orders import models as m
@@ -55,24 +56,8 @@ def local_today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-class OrderServiceError(Exception):
-    """A refused order operation: `fields` maps field names to messages; `status` is the HTTP status."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        fields: dict[str, list[str]] | None = None,
-        *,
-        status: int = 422,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.status = status
-        self.details = details or {}
+class OrderServiceError(ServiceError):
+    """A refused order operation."""
 
 
 # ------------------------------------------------------------------ input

@@ -33,6 +33,7 @@ from sqlalchemy import func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
+from factory.errors import ServiceError
 from factory.extensions import db
 from factory.money import format_fen
 from factory.orders.models import Lot, Order
@@ -60,24 +61,8 @@ KINDS = ("bonus", "deduction", "correction", "minimum_wage_top_up")
 ENDED_TASK = ("declined", "cancelled")
 
 
-class PayrollError(Exception):
-    """A refused payroll operation: `fields` maps field names to messages; `status` is the HTTP status."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        fields: dict[str, list[str]] | None = None,
-        *,
-        status: int = 422,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.status = status
-        self.details = details or {}
+class PayrollError(ServiceError):
+    """A refused payroll operation."""
 
 
 def kind_label(kind: str) -> str:

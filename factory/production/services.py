@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
+from factory.errors import ServiceError
 from factory.extensions import db
 from factory.orders import services as orders
 from factory.orders.models import Lot, Order
@@ -57,17 +58,8 @@ MAX_MINUTES = 24 * 60 * 7  # a report covers at most a week of work
 PHOTO_LIMIT = PHOTO_MAX_BYTES
 
 
-class ProductionError(Exception):
-    """A refused operation: `status` is the HTTP status, `fields` the problems by field."""
-
-    def __init__(
-        self, code: str, message: str, fields: dict[str, list[str]] | None = None, *, status: int = 422
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.status = status
+class ProductionError(ServiceError):
+    """A refused operation on the production floor."""
 
 
 def field_error(name: str, message: str, code: str = "invalid", status: int = 422) -> ProductionError:
