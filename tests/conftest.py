@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from hypothesis import settings
+from sqlalchemy import create_engine, text
 
 from factory import create_app
 from factory.extensions import db
@@ -110,6 +113,29 @@ def own_queue() -> Iterator[None]:
     queue.huey.storage_class, queue.huey.storage_kwargs, immediate, queue._app = saved
     queue.huey.immediate = immediate
     queue.huey.storage = storage
+
+
+@contextmanager
+def fresh_database(tmp_path: Path, name: str) -> Iterator[str]:
+    """A new, empty database of the kind this run tests, for tests that need real commits and connections.
+
+    A SQLite file in `tmp_path`, or on the PostgreSQL pass a new database beside the test one (through
+    `MF_PG_ADMIN_URL`, which scripts/pg.sh sets), dropped afterwards. Dispose of the app's engine first.
+    """
+    if not (TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql")):
+        yield f"sqlite:///{tmp_path / (name + '.db')}"
+        return
+    admin_url = os.environ["MF_PG_ADMIN_URL"]
+    database = f"mf_{name}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + database
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class Client(FlaskClient):

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from factory.extensions import db
-from tests.conftest import TEST_DATABASE_URL, app_config
+from tests.conftest import app_config, fresh_database
 
 
 @pytest.fixture
 def empty_database(tmp_path: Path, own_queue: None) -> Iterator[str]:
     """A new, empty database of the kind this run tests (SQLite, or PostgreSQL next to the test one)."""
-    if TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"):
-        admin_url = os.environ["MF_PG_ADMIN_URL"]
-        name = f"mf_migrate_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield admin_url.rsplit("/", 1)[0] + "/" + name
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    else:
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+    with fresh_database(tmp_path, "migrate") as url:
+        yield url
 
 
 def test_migrations_apply_from_empty_and_match_the_models(empty_database: str, tmp_path: Path) -> None:
