@@ -214,10 +214,11 @@ def _refuse(run: PlanRun, exc: PlanningError) -> Any:
     )
 
 
-def _lot_worker(run: PlanRun) -> tuple[int, int] | None:
+def _lot_worker() -> tuple[int, int]:
+    """The lot and worker a pin or a move names, or the refusal when the form does not name both."""
     form = LotWorkerForm()
     if not form.validate_on_submit():
-        return None
+        raise PlanningError("invalid", _("Choose a lot and a worker."))
     return form.lot_id.data, form.worker_id.data
 
 
@@ -225,15 +226,13 @@ def _lot_worker(run: PlanRun) -> tuple[int, int] | None:
 @allow("organiser", "admin")
 def pin(run_id: int) -> Any:
     run = get_own_run_or_404(run_id, current_user)
-    got = _lot_worker(run)
     try:
-        if got is None:
-            raise PlanningError("invalid", _("Choose a lot and a worker."))
-        services.add_pin(current_user, run, *got)
+        lot_id, worker_id = _lot_worker()
+        services.add_pin(current_user, run, lot_id, worker_id)
     except PlanningError as exc:
         return _refuse(run, exc)
     flash(_("Pinned. Every new run keeps this lot with this worker."))
-    return redirect(url_for("planning.show", run_id=run.id, _anchor=f"lot-{got[0]}"), 303)
+    return redirect(url_for("planning.show", run_id=run.id, _anchor=f"lot-{lot_id}"), 303)
 
 
 @bp.route("/pins/<int:pin_id>/delete", methods=["POST"])
@@ -252,15 +251,13 @@ def unpin(pin_id: int) -> Any:
 @allow("organiser", "admin")
 def move(run_id: int) -> Any:
     run = get_own_run_or_404(run_id, current_user)
-    got = _lot_worker(run)
     try:
-        if got is None:
-            raise PlanningError("invalid", _("Choose a lot and a worker."))
-        services.move(current_user, run, *got)
+        lot_id, worker_id = _lot_worker()
+        services.move(current_user, run, lot_id, worker_id)
     except PlanningError as exc:
         return _refuse(run, exc)
     flash(_("Moved. The lot is pinned to the new worker, so a re-run keeps it."))
-    return redirect(url_for("planning.show", run_id=run.id, _anchor=f"lot-{got[0]}"), 303)
+    return redirect(url_for("planning.show", run_id=run.id, _anchor=f"lot-{lot_id}"), 303)
 
 
 @bp.route("/runs/<int:run_id>/rerun", methods=["POST"])
