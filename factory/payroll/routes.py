@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from factory.access import allow
 from factory.accounts.models import Role, User
 from factory.extensions import db
+from factory.locking import begin_immediate_for
 from factory.money import parse_rate_yuan, parse_yuan
 from factory.orders.models import Order
 from factory.orders.services import can_see
@@ -22,7 +23,6 @@ from factory.payroll import exports, printing, services
 from factory.payroll.forms import AdjustmentForm, CloseForm, PayeeForm, PeriodForm, RateForm
 from factory.payroll.models import Adjustment, PayeeAccount, PayPeriod, PaySlip
 from factory.payroll.services import PayrollError
-from factory.production.locking import begin_immediate_for
 
 bp = Blueprint("payroll", __name__, url_prefix="/pay")
 

@@ -15,12 +15,12 @@ from factory.charts import bar_chart
 from factory.extensions import db
 from factory.jobs import services as jobs
 from factory.jobs.queue import live_progress
+from factory.locking import begin_immediate_for
 from factory.money import format_fen
 from factory.planning import services
 from factory.planning.domain import PlanningError
 from factory.planning.forms import LotWorkerForm, RunForm
 from factory.planning.models import PlanPin, PlanRun
-from factory.production.locking import begin_immediate_for
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 

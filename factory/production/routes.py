@@ -24,17 +24,26 @@ from sqlalchemy.orm import selectinload
 from factory.access import allow
 from factory.accounts.models import Role, User
 from factory.extensions import db
+from factory.locking import begin_immediate_for
 from factory.orders.services import local_today, parse_date
-from factory.production import (
-    floor,
-    locking,  # noqa: F401  (SQLite write lock for report and inspection requests)
-    material,
-    services,
-)
+from factory.production import floor, material, services
 from factory.production.models import DEAD, Inspection, InspectionPhoto, MaterialMovement, Report, Task
 from factory.production.services import ProductionError
 
 bp = Blueprint("production", __name__)
+
+# These requests read (the task, what was reported) and then write: on SQLite they take the write lock first.
+begin_immediate_for(
+    "production.report",
+    "production.inspect",
+    "production.reassign",
+    "production.decline",
+    "production.issue_material",
+    "production.return_material",
+    "production.record_loss",
+    "api.create_report",
+    "api.create_inspection",
+)
 
 STATUS_LABELS = {
     "assigned": _l("Not picked up"),

@@ -1,10 +1,10 @@
-"""SQLite: the requests that record reports and inspections take the write lock when they begin.
+"""SQLite: requests that read and then write take the write lock when they begin.
 
 A request reads before it writes (the user, the task). On SQLite in WAL mode, a transaction that began by
 reading cannot upgrade to writing once another writer has committed since: it fails at once with "database
-is locked" instead of waiting. These requests therefore begin with BEGIN IMMEDIATE (see `_sqlite_begin` in
-factory/app.py, which reads `conn.info["immediate"]`) and wait their turn. PostgreSQL needs none of this:
-row locks and the unique key on (worker, idempotency key) do the work there.
+is locked" instead of waiting. The endpoints that features list with `begin_immediate_for` therefore begin
+with BEGIN IMMEDIATE (see `_sqlite_begin` in factory/app.py, which reads `conn.info["immediate"]`) and wait
+their turn. PostgreSQL needs none of this: row locks and constraints do the work there.
 """
 
 from __future__ import annotations
@@ -15,22 +15,12 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-WRITE_ENDPOINTS: set[str] = {
-    "production.report",
-    "production.inspect",
-    "production.reassign",
-    "production.decline",
-    "production.issue_material",
-    "production.return_material",
-    "production.record_loss",
-    "api.create_report",
-    "api.create_inspection",
-}
-_MINE = "production_immediate"
+WRITE_ENDPOINTS: set[str] = set()  # filled by the features with begin_immediate_for
+_MINE = "immediate_by_endpoint"
 
 
 def begin_immediate_for(*endpoints: str) -> None:
-    """Let another feature's writing endpoints take the write lock when they begin, too."""
+    """Let these endpoints (POST requests) take the write lock when they begin."""
     WRITE_ENDPOINTS.update(endpoints)
 
 
