@@ -166,6 +166,7 @@ def test_a_killed_server_loses_no_acknowledged_report(own_world: World, tmp_path
     port = _free_port()
     server = _start_server(own_world, tmp_path, port)
     acknowledged: list[str] = []
+    refused: list[str] = []  # what came back instead of an acknowledgement, to explain a failure
     stop = threading.Event()
 
     def stream() -> None:
@@ -186,14 +187,20 @@ def test_a_killed_server_loses_no_acknowledged_report(own_world: World, tmp_path
                 with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
                     if response.status == 201:
                         acknowledged.append(key)
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass  # not acknowledged: the phone would keep it and send it again
+            except urllib.error.HTTPError as exc:
+                refused.append(f"{exc.code} {exc.read()[:200]!r}")
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+                refused.append(repr(exc))  # not acknowledged: the phone would keep it and send it again
 
     threads = [threading.Thread(target=stream) for _ in range(4)]
     for t in threads:
         t.start()
     try:
+        deadline = time.monotonic() + 60
         while len(acknowledged) < 40:
+            assert time.monotonic() < deadline, (
+                f"only {len(acknowledged)} acknowledged; refused: {refused[-5:]}"
+            )
             time.sleep(0.01)
         os.killpg(server.pid, signal.SIGKILL)  # the whole server, master and workers, mid-stream
         server.wait()
