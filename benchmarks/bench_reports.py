@@ -146,8 +146,9 @@ def generate(workers: int) -> None:
     bulk(
         conn,
         Inspection,
-        ["task_id", "accepted", "rejected", "inspected_on"],
-        f"SELECT {lot_ids}, 9 + (w + j) % 2, 1 - (w + j) % 2, make_date(2025, m + 1, 5 + j * 12 + w % 8)"
+        ["task_id", "accepted", "rejected", "inspected_on", "created_at"],
+        f"SELECT {lot_ids}, 9 + (w + j) % 2, 1 - (w + j) % 2, make_date(2025, m + 1, 5 + j * 12 + w % 8),"
+        f" make_date(2025, m + 1, 5 + j * 12 + w % 8) + time '18:00'"  # recorded the evening of the day
         f" FROM {series}",
     )
     # Closed half-month periods for January to November, with slips summed from the inspections.
@@ -206,6 +207,33 @@ def timed(label: str, fn: Any, runs: int = 3) -> float:
         best = min(best, time.perf_counter() - started)
     print(f"{label:<48} {best * 1000:8.0f} ms (best of {runs})")
     return best
+
+
+def forget_stored() -> None:
+    """Empty the store of monthly figures (factory/reports/stored.py), as before the first look."""
+    from factory.extensions import db
+
+    db.session.execute(text("DELETE FROM report_month_figures"))
+    db.session.commit()
+
+
+def timed_cold(label: str, fn: Any, runs: int = 3) -> float:
+    """Like `timed`, with the store emptied before each run."""
+    best = float("inf")
+    for _ in range(runs):
+        forget_stored()
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+        db_commit()
+    print(f"{label:<48} {best * 1000:8.0f} ms (best of {runs})")
+    return best
+
+
+def db_commit() -> None:
+    from factory.extensions import db
+
+    db.session.commit()
 
 
 def main() -> None:
@@ -280,7 +308,11 @@ def run(url: str, workers: int | None) -> None:
         timed("city figures, closed month (November)", lambda: services.city(november))
         timed("one district", lambda: services.city(Scope(december.span, district_id=district)))
         timed(f"station comparison ({stations} stations)", lambda: services.stations(december))
-        timed("12-month trend", lambda: services.trend(december))
+        timed_cold("12-month trend, nothing stored yet", lambda: services.trend(december))
+        forget_stored()
+        services.trend(december)
+        db_commit()
+        timed("12-month trend, past months stored", lambda: services.trend(december))
 
         from factory.accounts.models import User
         from factory.accounts.passwords import hash_password
@@ -298,8 +330,13 @@ def run(url: str, workers: int | None) -> None:
         response = client.get("/reports/?span=2025-12")
         assert response.status_code == 200, response.status_code
 
+    with app.app_context():
+        cold = timed_cold("dashboard page, nothing stored yet", page)
     best = timed("dashboard page (figures, trend, charts)", page)
-    print(f"target <= 1000 ms: {'met' if best <= 1.0 else 'NOT met'}")
+    print(
+        f"target <= 1000 ms: {'met' if best <= 1.0 else 'NOT met'} once the past months are stored "
+        f"({'met' if cold <= 1.0 else 'not met'} on the very first look, {cold * 1000:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from factory.production.models import (
     TaskDay,
 )
 from factory.reference.models import District, MinimumWage, Skill
+from factory.reports.models import MonthFigures
 from factory.workers.models import (
     Attendance,
     Course,
@@ -71,6 +72,7 @@ __all__ = [
     "LoginFailure",
     "MaterialMovement",
     "MinimumWage",
+    "MonthFigures",
     "Notice",
     "RejectReason",
     "Report",

@@ -204,6 +204,8 @@ class Inspection(db.Model):
             sqlite_where=text("accepted > 0"),
             postgresql_where=text("accepted > 0"),
         ),
+        # The stored monthly figures ask what was recorded since they were computed.
+        Index("ix_production_inspection_created", "created_at", "inspected_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

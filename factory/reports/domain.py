@@ -9,9 +9,10 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Any
 
 from factory.money import round_half_up
 
@@ -85,6 +86,76 @@ def last_months(end: date, count: int = 12) -> list[Span]:
 def month_index(day: date) -> int:
     """Months since year 0: the bucket a database expression `year * 12 + month - 1` gives."""
     return day.year * 12 + day.month - 1
+
+
+@dataclass
+class Figures:
+    """The figures of one group (the city, a station or a month)."""
+
+    earners: int = 0
+    hard_to_employ: int = 0
+    hard_by_category: dict[str, int] = field(default_factory=dict)
+    first_time: int = 0
+    total_fen: int = 0
+    median_fen: int | None = None
+    median_per_hour_fen: int | None = None
+    minutes: Fraction = Fraction(0)
+    accepted: int = 0
+    rejected: int = 0
+    orders_served: int = 0
+    enterprises_served: int = 0
+    orders_due: int = 0
+    orders_on_time: int = 0
+    offered_without_work: int = 0
+
+    @property
+    def quality(self) -> Fraction | None:
+        return ratio(self.accepted, self.accepted + self.rejected)
+
+    @property
+    def on_time(self) -> Fraction | None:
+        return ratio(self.orders_on_time, self.orders_due)
+
+    @property
+    def hours_text(self) -> str:
+        hundredths = self.minutes * 100 / 60
+        value = round_half_up(hundredths.numerator, hundredths.denominator)
+        return f"{value // 100}.{value % 100:02d}"
+
+
+# The figures that come from the work done (pay, pieces, people); the rest are counted afresh each time.
+WORK_FIELDS = (
+    "earners",
+    "hard_to_employ",
+    "hard_by_category",
+    "first_time",
+    "total_fen",
+    "median_fen",
+    "median_per_hour_fen",
+    "minutes",
+    "accepted",
+    "rejected",
+    "orders_served",
+    "enterprises_served",
+)
+
+
+def work_to_json(figures: Figures) -> dict[str, Any]:
+    """The work figures as JSON values (minutes as an exact fraction)."""
+    out: dict[str, Any] = {name: getattr(figures, name) for name in WORK_FIELDS}
+    out["minutes"] = [figures.minutes.numerator, figures.minutes.denominator]
+    out["hard_by_category"] = dict(sorted(figures.hard_by_category.items()))
+    return out
+
+
+def work_from_json(data: dict[str, Any]) -> Figures:
+    """Figures with the work figures of `data` (the inverse of `work_to_json`); the rest start at zero."""
+    known = {f.name for f in fields(Figures)}
+    values = {k: v for k, v in data.items() if k in known and k in WORK_FIELDS}
+    numerator, denominator = data["minutes"]
+    values["minutes"] = Fraction(int(numerator), int(denominator))
+    values["hard_by_category"] = {str(k): int(v) for k, v in data["hard_by_category"].items()}
+    return Figures(**values)
 
 
 def median_fen(middle: Sequence[int]) -> int | None:

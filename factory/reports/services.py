@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -46,11 +46,13 @@ from factory.accounts.models import Enterprise, Role, Station, User
 from factory.extensions import db
 from factory.money import round_half_up
 from factory.orders.models import Acceptance, Delivery, Order
+from factory.orders.services import local_today
 from factory.payroll.models import OrderRate, PayPeriod, PaySlip
 from factory.production.models import DEAD, Inspection, Report, Task, TaskDay
 from factory.reference.models import District
-from factory.reports import domain
-from factory.reports.domain import Span
+from factory.reports import domain, stored
+from factory.reports.domain import Figures, Span
+from factory.types import utcnow
 from factory.workers.models import WeeklyHours, WorkerProfile
 
 # Orders that count for on-time delivery: posted and taken on, not drafts and not cancelled.
@@ -70,41 +72,6 @@ class Scope:
 
     def with_span(self, span: Span) -> Scope:
         return Scope(span, self.district_id, self.station_id, self.enterprise_id)
-
-
-@dataclass
-class Figures:
-    """The figures of one group (the city, a station or a month)."""
-
-    earners: int = 0
-    hard_to_employ: int = 0
-    hard_by_category: dict[str, int] = field(default_factory=dict)
-    first_time: int = 0
-    total_fen: int = 0
-    median_fen: int | None = None
-    median_per_hour_fen: int | None = None
-    minutes: Fraction = Fraction(0)
-    accepted: int = 0
-    rejected: int = 0
-    orders_served: int = 0
-    enterprises_served: int = 0
-    orders_due: int = 0
-    orders_on_time: int = 0
-    offered_without_work: int = 0
-
-    @property
-    def quality(self) -> Fraction | None:
-        return domain.ratio(self.accepted, self.accepted + self.rejected)
-
-    @property
-    def on_time(self) -> Fraction | None:
-        return domain.ratio(self.orders_on_time, self.orders_due)
-
-    @property
-    def hours_text(self) -> str:
-        hundredths = self.minutes * 100 / 60
-        value = round_half_up(hundredths.numerator, hundredths.denominator)
-        return f"{value // 100}.{value % 100:02d}"
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -314,13 +281,71 @@ def compute(scope: Scope, by: str | None = None, months: Sequence[Span] | None =
     """The figures of the scope, for the whole scope (`by=None`, key 0), per station or per month."""
     _analytic_session()
     start, end = _span_of(scope, by, months)
-    people = _people(scope, by, start, end)
     out: dict[Any, Figures] = defaultdict(Figures)
-    _totals(people, by, start, end, out)
-    _orders(scope, by, start, end, out)
+    _work(scope, by, start, end, out)
     _due(scope, by, start, end, months, out)
     if by != "month":
         _offered_without_work(scope, by, out)
+    return dict(out)
+
+
+def _work(scope: Scope, by: str | None, start: date, end: date, out: dict[Any, Figures]) -> None:
+    """The figures of the work done: people, pay, pieces, orders served."""
+    _totals(_people(scope, by, start, end), by, start, end, out)
+    _orders(scope, by, start, end, out)
+
+
+def _months_with_open_work(scope: Scope, start: date, end: date) -> set[int]:
+    """The months of start..end with an inspection (in the scope) outside the closed pay periods."""
+    closed = _closed_periods(start, end, scope)
+    stmt = (
+        select(_month_of(Inspection.inspected_on))
+        .distinct()
+        .select_from(Inspection)
+        .join(Task, Task.id == Inspection.task_id)
+        .outerjoin(
+            closed,
+            and_(
+                closed.c.station_id == Task.station_id,
+                closed.c.start <= Inspection.inspected_on,
+                closed.c.end >= Inspection.inspected_on,
+            ),
+        )
+        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end, closed.c.id.is_(None))
+        .where(*_station_filter(scope, Task.station_id))
+    )
+    return {int(m) for m in db.session.scalars(stmt)}
+
+
+def by_month(scope: Scope, months: Sequence[Span]) -> dict[int, Figures]:
+    """The figures of each month, by month index: past months from the store while still valid
+    (factory/reports/stored.py), the others computed and stored when they can be."""
+    _analytic_session()
+    out: dict[Any, Figures] = defaultdict(Figures)
+    key = stored.scope_key(scope.station_id, scope.district_id, scope.enterprise_id)
+    store = stored.MonthStore(key, months) if key is not None else None
+    started = utcnow()
+    if store is not None:
+        out.update(store.load(started))
+    missing = [m for m in months if domain.month_index(m.start) not in out]
+    if len(missing) == 1:
+        single: dict[Any, Figures] = defaultdict(Figures)
+        _work(scope.with_span(missing[0]), None, missing[0].start, missing[0].end, single)
+        if 0 in single:
+            out[domain.month_index(missing[0].start)] = single[0]
+    elif missing:
+        computed: dict[Any, Figures] = defaultdict(Figures)
+        _work(scope, "month", missing[0].start, missing[-1].end, computed)
+        wanted = {domain.month_index(m.start) for m in missing}
+        out.update({k: v for k, v in computed.items() if k in wanted})
+    for m in missing:  # a month without work has figures too: all zero
+        out.setdefault(domain.month_index(m.start), Figures())
+    if store is not None and missing:
+        past = [m for m in missing if m.end < local_today()]
+        if past:
+            open_months = _months_with_open_work(scope, past[0].start, past[-1].end)
+            store.save(out, stored.storable(past, open_months, local_today()), started)
+    _due(scope, "month", months[0].start, months[-1].end, months, out)
     return dict(out)
 
 
@@ -644,8 +669,8 @@ def stations(scope: Scope, sort: str = "earners", descending: bool = True) -> li
 def trend(scope: Scope, count: int = 12) -> list[tuple[Span, Figures]]:
     """The figures of the `count` months ending with the scope's month, oldest first."""
     months = domain.last_months(scope.span.end, count)
-    by_month = compute(scope, by="month", months=months)
-    return [(m, by_month.get(domain.month_index(m.start)) or Figures()) for m in months]
+    figures = by_month(scope, months)
+    return [(m, figures.get(domain.month_index(m.start)) or Figures()) for m in months]
 
 
 def city_and_trend(scope: Scope, count: int = 12) -> tuple[Figures, list[tuple[Span, Figures]]]:
