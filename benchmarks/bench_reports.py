@@ -90,8 +90,9 @@ def generate(workers: int) -> None:
     bulk(
         conn,
         WorkerProfile,
-        ["user_id", "hard_to_employ", "hardship_category"],
-        f"SELECT g, g % 5 = 0, CASE WHEN g % 5 = 0 THEN {categories}[1 + g % 4] END"
+        ["user_id", "hard_to_employ", "hardship_category", "created_at", "updated_at"],
+        f"SELECT g, g % 5 = 0, CASE WHEN g % 5 = 0 THEN {categories}[1 + g % 4] END,"
+        " timestamp '2025-01-01', timestamp '2025-01-01'"  # registered before the year began
         f" FROM generate_series(1, {workers}) g",
     )
     bulk(
@@ -333,6 +334,21 @@ def run(url: str, workers: int | None) -> None:
     with app.app_context():
         cold = timed_cold("dashboard page, nothing stored yet", page)
     best = timed("dashboard page (figures, trend, charts)", page)
+
+    def one_stale() -> None:  # as after a station closes its last period of November
+        from factory.extensions import db
+
+        db.session.execute(text("DELETE FROM report_month_figures WHERE month = 2025 * 12 + 10"))
+        db.session.commit()
+
+    with app.app_context():
+        best_one = float("inf")
+        for _ in range(3):
+            one_stale()
+            started = time.perf_counter()
+            page()
+            best_one = min(best_one, time.perf_counter() - started)
+    print(f"{'dashboard page, one past month to recompute':<48} {best_one * 1000:8.0f} ms (best of 3)")
     print(
         f"target <= 1000 ms: {'met' if best <= 1.0 else 'NOT met'} once the past months are stored "
         f"({'met' if cold <= 1.0 else 'not met'} on the very first look, {cold * 1000:.0f} ms)"

@@ -64,7 +64,10 @@ class PaySlip(db.Model):
     """One worker's pay for one closed period (工资条), frozen when the period closed."""
 
     __tablename__ = "pay_slip"
-    __table_args__ = (UniqueConstraint("period_id", "worker_id"),)
+    __table_args__ = (
+        UniqueConstraint("period_id", "worker_id"),
+        Index("ix_pay_slip_worker", "worker_id"),  # a worker's past slips; whose slips a change touches
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("pay_period.id"))

@@ -57,6 +57,8 @@ from factory.workers.models import WeeklyHours, WorkerProfile
 
 # Orders that count for on-time delivery: posted and taken on, not drafts and not cancelled.
 DUE_STATUSES = ("posted", "accepted", "in_production", "delivered", "closed")
+# Up to this many months to compute, each is computed on its own; more, all in one statement per figure.
+FEW_MONTHS = 3
 # Minutes are rounded to a millionth before the exact per-hour arithmetic (they are sums of doubles).
 MINUTE_PLACES = Decimal("0.000001")
 
@@ -328,12 +330,13 @@ def by_month(scope: Scope, months: Sequence[Span]) -> dict[int, Figures]:
     if store is not None:
         out.update(store.load(started))
     missing = [m for m in months if domain.month_index(m.start) not in out]
-    if len(missing) == 1:
-        single: dict[Any, Figures] = defaultdict(Figures)
-        _work(scope.with_span(missing[0]), None, missing[0].start, missing[0].end, single)
-        if 0 in single:
-            out[domain.month_index(missing[0].start)] = single[0]
-    elif missing:
+    if len(missing) <= FEW_MONTHS:  # a few months: each on its own, with the one-span plan
+        for m in missing:
+            single: dict[Any, Figures] = defaultdict(Figures)
+            _work(scope.with_span(m), None, m.start, m.end, single)
+            if 0 in single:
+                out[domain.month_index(m.start)] = single[0]
+    else:
         computed: dict[Any, Figures] = defaultdict(Figures)
         _work(scope, "month", missing[0].start, missing[-1].end, computed)
         wanted = {domain.month_index(m.start) for m in missing}

@@ -12,7 +12,8 @@ store is always the answer `services.compute` would give:
 * **New inspections.** Any inspection recorded since the figures were computed and dated on or before the
   month's last day (an inspection may be dated back; earlier ones decide who earned for the first time)
   makes them stale. "Since" allows a margin for transactions still open at the time.
-* **Who is who.** A digest of the hard-to-employ categories of the workers and of each station's district.
+* **Who is who.** A change to the worker profile (hard to employ, category) of anyone paid in the month
+  since the figures were computed; a digest of each station's district.
 
 Stale rows are recomputed and replaced. Delivery figures (orders due, on time) are always counted afresh:
 a delivery may be recorded after the fact.
@@ -32,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from factory.accounts.models import Station
 from factory.extensions import db
-from factory.payroll.models import PayPeriod
+from factory.payroll.models import PayPeriod, PaySlip
 from factory.production.models import Inspection
 from factory.reports import domain
 from factory.reports.domain import Figures, Span
@@ -61,10 +62,10 @@ class Inputs:
     """What the stored figures of one month depended on, beyond the inspections."""
 
     closed: int
-    people: str
+    stations: str
 
     def to_json(self) -> str:
-        return json.dumps({"closed": self.closed, "people": self.people}, sort_keys=True)
+        return json.dumps({"closed": self.closed, "stations": self.stations}, sort_keys=True)
 
 
 class MonthStore:
@@ -75,7 +76,7 @@ class MonthStore:
         self.months = list(months)
         first, last = self.months[0].start, self.months[-1].end
         self._closed = _closed_by_month(first, last)
-        self._people = _people_digest()
+        self._stations = _stations_digest()
         self._rows = {
             row.month: row
             for row in db.session.scalars(
@@ -87,7 +88,7 @@ class MonthStore:
         }
 
     def inputs(self, month: Span) -> Inputs:
-        return Inputs(self._closed.get(domain.month_index(month.start), 0), self._people)
+        return Inputs(self._closed.get(domain.month_index(month.start), 0), self._stations)
 
     def load(self, started: datetime) -> dict[int, Figures]:
         """The stored figures still valid, by month index.
@@ -105,6 +106,7 @@ class MonthStore:
                 .group_by(Inspection.inspected_on)
             ).all()
         )
+        profiles = self._profiles_changed(since)
         out: dict[int, Figures] = {}
         for month in self.months:
             index = domain.month_index(month.start)
@@ -114,9 +116,32 @@ class MonthStore:
             checked_from = row.computed_at - IN_FLIGHT
             if any(day <= month.end and made >= checked_from for day, made in latest_by_day.items()):
                 continue
+            changed = profiles.get(index)
+            if changed is not None and changed >= checked_from:
+                continue
             out[index] = domain.work_from_json(json.loads(row.figures))
             if started - row.computed_at > RECHECK:
                 self._touch(row, started)
+        return out
+
+    def _profiles_changed(self, since: datetime) -> dict[int, datetime]:
+        """Per month: the last change since `since` to the profile of a worker paid in it (on a slip)."""
+        first, last = self.months[0].start, self.months[-1].end
+        out: dict[int, datetime] = {}
+        for end, changed in db.session.execute(
+            select(PayPeriod.end, func.max(WorkerProfile.updated_at))
+            .join(PaySlip, PaySlip.period_id == PayPeriod.id)
+            .join(WorkerProfile, WorkerProfile.user_id == PaySlip.worker_id)
+            .where(
+                WorkerProfile.updated_at >= since,
+                PayPeriod.status == "closed",
+                PayPeriod.end >= first,
+                PayPeriod.end <= last,
+            )
+            .group_by(PayPeriod.end)
+        ):
+            index = domain.month_index(end)
+            out[index] = max(out.get(index, changed), changed)
         return out
 
     def _touch(self, row: MonthFigures, started: datetime) -> None:
@@ -171,16 +196,9 @@ def _closed_by_month(first: date, last: date) -> dict[int, int]:
     return dict(counts)
 
 
-def _people_digest() -> str:
-    """A digest of who counts as hard to employ (and in which category), and of each station's district."""
+def _stations_digest() -> str:
+    """A digest of each station's district (a district's figures are its stations')."""
     digest = hashlib.sha256()
-    for user_id, category in db.session.execute(
-        select(WorkerProfile.user_id, WorkerProfile.hardship_category)
-        .where(WorkerProfile.hard_to_employ.is_(True))
-        .order_by(WorkerProfile.user_id)
-    ):
-        digest.update(f"{user_id}:{category or ''};".encode())
-    digest.update(b"|")
     for station_id, district_id in db.session.execute(
         select(Station.id, Station.district_id).order_by(Station.id)
     ):

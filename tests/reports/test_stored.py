@@ -16,6 +16,7 @@ from factory.reports import domain, services
 from factory.reports.domain import last_months, month_span
 from factory.reports.models import MonthFigures
 from factory.reports.services import Scope
+from factory.workers.models import WorkerProfile
 
 JUNE = month_span(2026, 6)
 APRIL, MAY = domain.month_index(date(2026, 4, 1)), domain.month_index(date(2026, 5, 1))
@@ -53,6 +54,7 @@ def settled(month: dict[str, Any]) -> dict[str, Any]:
     # The pieces were inspected in spring, long before anyone looks at the figures.
     for inspection in db.session.scalars(db.select(Inspection)):
         inspection.created_at = datetime.combine(inspection.inspected_on, time(18), UTC)
+    db.session.execute(db.update(WorkerProfile).values(updated_at=datetime(2026, 4, 1, tzinfo=UTC)))
     db.session.flush()
     return month
 
@@ -146,9 +148,7 @@ def test_closing_a_period_makes_its_month_stale(month: dict[str, Any]) -> None:
     assert services.trend(scope) == fresh(scope)
 
 
-def test_a_new_hardship_category_makes_every_month_stale(settled: dict[str, Any]) -> None:
-    from factory.workers.models import WorkerProfile
-
+def test_a_new_hardship_category_makes_the_months_they_were_paid_in_stale(settled: dict[str, Any]) -> None:
     scope = Scope(JUNE)
     services.trend(scope)
     tamper(MAY)
@@ -158,6 +158,18 @@ def test_a_new_hardship_category_makes_every_month_stale(settled: dict[str, Any]
     trend = services.trend(scope)
     assert trend == fresh(scope)
     assert {domain.month_index(m.start): f for m, f in trend}[MAY].hard_by_category == {"disabled": 3}
+
+
+def test_a_newly_registered_resident_leaves_past_months_alone(
+    settled: dict[str, Any], make_user: Any
+) -> None:
+    scope = Scope(JUNE)
+    services.trend(scope)
+    tamper(MAY)
+    newcomer = make_user("worker", station=settled["stations"][0])
+    db.session.add(WorkerProfile(user_id=newcomer.id, hard_to_employ=True, hardship_category="disabled"))
+    db.session.flush()
+    assert {domain.month_index(m.start): f for m, f in services.trend(scope)}[MAY].earners == 999
 
 
 def test_a_station_moving_district_makes_the_district_stale(settled: dict[str, Any]) -> None:
@@ -179,7 +191,6 @@ def test_each_scope_has_its_own_months(settled: dict[str, Any]) -> None:
     assert {"city", f"d{a.district_id}", f"s{a.id}"} <= set(
         db.session.scalars(db.select(MonthFigures.scope).distinct())
     )
-
 
 
 def test_rows_checked_long_ago_are_brought_forward(settled: dict[str, Any]) -> None:
