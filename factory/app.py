@@ -189,6 +189,16 @@ def _wire_requests(app: Flask) -> None:
     app.jinja_env.filters["tojson_compact"] = lambda v: json.dumps(
         v, ensure_ascii=False, separators=(",", ":")
     )
+    app.jinja_env.filters["local"] = local_time
+
+
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC timestamp as the stations' local time (pages and papers show local time)."""
+    from factory.types import LOCAL_TZ
+
+    if value is None:
+        return ""
+    return str(value.astimezone(LOCAL_TZ).strftime(fmt))
 
 
 def _security_headers(response: Response) -> None:

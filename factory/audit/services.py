@@ -10,6 +10,7 @@ from sqlalchemy import Select
 from factory.accounts.models import User
 from factory.audit.models import AuditEntry
 from factory.extensions import db
+from factory.types import LOCAL_TZ
 
 
 def record(
@@ -52,6 +53,11 @@ def _plain(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+def _day_start(day: date) -> datetime:
+    """The first instant of a local day, in UTC (the log stores UTC; people think in local days)."""
+    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
+
+
 def filtered(
     stmt: Select[Any],
     *,
@@ -61,7 +67,7 @@ def filtered(
     since: date | None = None,
     until: date | None = None,
 ) -> Select[Any]:
-    """Narrow an audit query by action (prefix), user, object type and UTC day range."""
+    """Narrow an audit query by action (prefix), user, object type and range of local days."""
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     if user_id:
@@ -69,7 +75,7 @@ def filtered(
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if since:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time.min, UTC))
+        stmt = stmt.where(AuditEntry.at >= _day_start(since))
     if until:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+        stmt = stmt.where(AuditEntry.at < _day_start(until + timedelta(days=1)))
     return stmt

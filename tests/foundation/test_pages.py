@@ -184,6 +184,22 @@ def test_audit_log_filters_by_action(make_client: Any, make_user: Any) -> None:
     assert "审计企业甲" not in page
 
 
+def test_audit_log_speaks_local_time(make_client: Any, make_user: Any) -> None:
+    from datetime import UTC, datetime
+
+    client = make_client(make_user("admin"))
+    db.session.add(
+        AuditEntry(at=datetime(2026, 11, 27, 16, 30, tzinfo=UTC), action="clock.check", object_type="clock")
+    )
+    db.session.flush()
+    page = client.get("/admin/audit/?action=clock.").get_data(as_text=True)
+    assert "2026-11-28 00:30:00" in page  # half past midnight in Qingdao
+    assert "clock.check" in client.get("/admin/audit/?action=clock.&since=2026-11-28").get_data(as_text=True)
+    assert "clock.check" not in client.get("/admin/audit/?action=clock.&until=2026-11-27").get_data(
+        as_text=True
+    )
+
+
 def test_audit_entries_cannot_be_changed(make_user: Any) -> None:
     make_user("admin")
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
