@@ -24,6 +24,7 @@ import io
 import re
 import zipfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -348,6 +349,14 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A number for a spreadsheet cell with its display format (e.g. yuan, a percentage)."""
+
+    value: int | Decimal
+    number_format: str
+
+
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str) -> bytes:
     """Write a one-sheet .xlsx with a bold header row; text is always text, never a formula."""
     from openpyxl import Workbook
@@ -360,7 +369,12 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_t
     bold = Font(bold=True)
 
     def cell(value: object, *, header: bool = False) -> WriteOnlyCell:
-        if isinstance(value, datetime | date | time | int | Decimal | float) and not isinstance(value, bool):
+        if isinstance(value, Formatted):
+            result = WriteOnlyCell(sheet, value=value.value)
+            result.number_format = value.number_format
+        elif isinstance(value, datetime | date | time | int | Decimal | float) and not isinstance(
+            value, bool
+        ):
             result = WriteOnlyCell(sheet, value=value)
             if isinstance(value, datetime):
                 result.number_format = "yyyy-mm-dd hh:mm"

@@ -8,6 +8,7 @@ the same `figure_rows`, so they cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -19,7 +20,7 @@ from flask_login import current_user
 from factory.access import allow
 from factory.accounts.models import Enterprise, Role, Station
 from factory.extensions import db
-from factory.money import format_fen
+from factory.money import format_fen, round_half_up
 from factory.orders.services import local_today
 from factory.reference.models import District
 from factory.reports import domain, services
@@ -59,50 +60,87 @@ def _yuan(fen: int | None) -> str:
     return format_fen(fen) if fen is not None else "—"
 
 
-def figure_rows(f: Figures) -> list[tuple[str, str]]:
-    """The figures in the order and wording the page, the PDF and the spreadsheet show them."""
-    rows = [
-        (_("Residents who earned anything"), str(f.earners)),
-        (_("of them hard to employ"), str(f.hard_to_employ)),
+# How a figure is written: a count, an amount in fen, a rate, hours.
+COUNT, FEN, RATE, HOURS = "count", "fen", "rate", "hours"
+
+
+def figure_values(f: Figures) -> list[tuple[str, Any, str]]:
+    """The figures in the order and wording the page, the PDF and the spreadsheet show them, each with
+    its value and kind (`as_text` words it for the page, `as_cell` types it for the spreadsheet)."""
+    rows: list[tuple[str, Any, str]] = [
+        (_("Residents who earned anything"), f.earners, COUNT),
+        (_("of them hard to employ"), f.hard_to_employ, COUNT),
     ]
     for key, count in sorted(f.hard_by_category.items()):
-        rows.append(("· " + str(CATEGORY_LABELS.get(key, key)), str(count)))
+        rows.append(("· " + str(CATEGORY_LABELS.get(key, key)), count, COUNT))
     rows += [
-        (_("First-time earners"), str(f.first_time)),
-        (_("Total earnings"), _yuan(f.total_fen)),
-        (_("Median earnings"), _yuan(f.median_fen)),
-        (_("Median earnings per hour worked"), _yuan(f.median_per_hour_fen)),
-        (_("Hours worked"), f.hours_text),
-        (_("Pieces accepted"), str(f.accepted)),
-        (_("Pieces rejected"), str(f.rejected)),
-        (_("Quality rate"), domain.percent_text(f.quality)),
-        (_("Orders served"), str(f.orders_served)),
-        (_("Enterprises served"), str(f.enterprises_served)),
-        (_("Orders due"), str(f.orders_due)),
-        (_("Orders delivered in full by the due date"), str(f.orders_on_time)),
-        (_("On-time delivery rate"), domain.percent_text(f.on_time)),
-        (_("Residents who offered hours without work"), str(f.offered_without_work)),
+        (_("First-time earners"), f.first_time, COUNT),
+        (_("Total earnings"), f.total_fen, FEN),
+        (_("Median earnings"), f.median_fen, FEN),
+        (_("Median earnings per hour worked"), f.median_per_hour_fen, FEN),
+        (_("Hours worked"), f.hours_text, HOURS),
+        (_("Pieces accepted"), f.accepted, COUNT),
+        (_("Pieces rejected"), f.rejected, COUNT),
+        (_("Quality rate"), f.quality, RATE),
+        (_("Orders served"), f.orders_served, COUNT),
+        (_("Enterprises served"), f.enterprises_served, COUNT),
+        (_("Orders due"), f.orders_due, COUNT),
+        (_("Orders delivered in full by the due date"), f.orders_on_time, COUNT),
+        (_("On-time delivery rate"), f.on_time, RATE),
+        (_("Residents who offered hours without work"), f.offered_without_work, COUNT),
     ]
     return rows
 
 
-def station_cells(row: services.StationRow) -> list[str]:
+def as_text(value: Any, kind: str) -> str:
+    if kind == FEN:
+        return _yuan(value)
+    if kind == RATE:
+        return domain.percent_text(value)
+    return str(value)
+
+
+def as_cell(value: Any, kind: str) -> Any:
+    """A typed spreadsheet cell: numbers stay numbers (amounts in yuan, rates as fractions)."""
+    from factory.tabular import Formatted
+
+    if value is None:
+        return "—"
+    if kind == FEN:
+        return Formatted(Decimal(value) / 100, '"¥"#,##0.00')
+    if kind == RATE:
+        tenths = round_half_up((value * 1000).numerator, (value * 1000).denominator)
+        return Formatted(Decimal(tenths) / 1000, "0.0%")
+    if kind == HOURS:
+        return Formatted(Decimal(value), "0.00")
+    return int(value)
+
+
+def figure_rows(f: Figures) -> list[tuple[str, str]]:
+    return [(label, as_text(value, kind)) for label, value, kind in figure_values(f)]
+
+
+def station_values(row: services.StationRow) -> list[tuple[Any, str]]:
     f = row.figures
     return [
-        row.name,
-        row.district,
-        str(f.earners),
-        str(f.hard_to_employ),
-        str(f.first_time),
-        _yuan(f.total_fen),
-        _yuan(f.median_fen),
-        _yuan(f.median_per_hour_fen),
-        str(f.accepted),
-        domain.percent_text(f.quality),
-        str(f.orders_served),
-        domain.percent_text(f.on_time),
-        str(f.offered_without_work),
+        (row.name, "text"),
+        (row.district, "text"),
+        (f.earners, COUNT),
+        (f.hard_to_employ, COUNT),
+        (f.first_time, COUNT),
+        (f.total_fen, FEN),
+        (f.median_fen, FEN),
+        (f.median_per_hour_fen, FEN),
+        (f.accepted, COUNT),
+        (f.quality, RATE),
+        (f.orders_served, COUNT),
+        (f.on_time, RATE),
+        (f.offered_without_work, COUNT),
     ]
+
+
+def station_cells(row: services.StationRow) -> list[str]:
+    return [as_text(v, k) for v, k in station_values(row)]
 
 
 @dataclass
@@ -266,7 +304,13 @@ def stations() -> Any:
 
 
 def _filename(sel: Selection, ext: str) -> str:
-    return f"employment-{sel.scope.span.key}.{ext}"
+    """employment-2026-11.xlsx for the city; with -district-3 or -station-12 when filtered."""
+    where = ""
+    if sel.station is not None:
+        where = f"-station-{sel.station.id}"
+    elif sel.district is not None:
+        where = f"-district-{sel.district.id}"
+    return f"employment-{sel.scope.span.key}{where}.{ext}"
 
 
 @bp.route("/reports/report.pdf")
@@ -307,9 +351,12 @@ def report_xlsx() -> Any:
         [_("Area"), sel.where],
         [],
     ]
-    rows += [[label, value] for label, value in context["rows"]]
+    rows += [[label, as_cell(value, kind)] for label, value, kind in figure_values(context["figures"])]
     rows += [[], [str(label) for _key, label in COLUMNS]]
-    rows += [station_cells(r) for r in services.stations(sel.scope, "name", False)]
+    rows += [
+        [v if k == "text" else as_cell(v, k) for v, k in station_values(r)]
+        for r in services.stations(sel.scope, "name", False)
+    ]
     data = write_xlsx([_("Employment report"), ""], rows, _("Employment report"))
     return Response(
         data,

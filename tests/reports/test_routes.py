@@ -75,10 +75,21 @@ def test_excel_holds_the_figures(month: dict[str, Any], make_user: Any, make_cli
     client = make_client(make_user("admin"))
     response = client.get(f"/reports/report.xlsx?span={SPAN}")
     assert response.status_code == 200
+    assert 'filename="employment-2026-05.xlsx"' in response.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-    for figure in ("¥65.23", "¥12.95", "92.5%", "站点A", "站点C"):
-        assert figure in values
+    by_label = {row[0].value: row[1] for row in sheet.iter_rows() if len(row) > 1 and row[0].value}
+    # Numbers are numbers, shown as yuan and percentages, so the bureau can add and sort them.
+    total = by_label["收入总额"]
+    assert total.value == pytest.approx(65.23) and "¥" in total.number_format
+    assert by_label["收入中位数"].value == pytest.approx(12.95)
+    quality = by_label["合格率"]
+    assert quality.value == pytest.approx(0.925) and quality.number_format == "0.0%"
+    assert by_label["有收入的居民"].value == 4
+    names = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "站点A" in names and "站点C" in names
+    a = month["stations"][0]
+    filtered = client.get(f"/reports/report.xlsx?span={SPAN}&district={a.district_id}")
+    assert f"employment-2026-05-district-{a.district_id}.xlsx" in filtered.headers["Content-Disposition"]
 
 
 def test_coordinator_sees_only_their_enterprise(
