@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -15,6 +16,7 @@ from factory.audit.models import AuditEntry
 from factory.audit.services import filtered
 from factory.extensions import db
 from factory.jobs import services as jobs
+from factory.jobs.routes import describe as describe_job
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -53,6 +55,13 @@ def index() -> Any:
         next_args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items() if v}
         next_args["before"] = rows[-1].id
     return render_template("audit/index.html", entries=rows, params=params, next_args=next_args)
+
+
+describe_job(
+    "audit_export",
+    lambda job: _("Audit log export"),
+    lambda job: (url_for("audit.index"), _("Back to the audit log")),
+)
 
 
 @bp.route("/export", methods=["POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
@@ -17,6 +19,24 @@ from factory.jobs.queue import live_progress
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 
+@dataclass(frozen=True)
+class JobPage:
+    """How a kind of job presents itself on its page: what it makes, and where to go back to."""
+
+    title: Callable[[Job], str]
+    back: Callable[[Job], tuple[str, str]] | None = None  # (url, link text)
+
+
+PAGES: dict[str, JobPage] = {}
+
+
+def describe(
+    kind: str, title: Callable[[Job], str], back: Callable[[Job], tuple[str, str]] | None = None
+) -> None:
+    """Give the page of jobs of `kind` a title and a way back (called by the feature that starts them)."""
+    PAGES[kind] = JobPage(title, back)
+
+
 def get_job_or_404(job_id: int, user: User) -> Job:
     """The job, if `user` started it."""
     job = db.session.get(Job, job_id)
@@ -30,7 +50,15 @@ def get_job_or_404(job_id: int, user: User) -> Job:
 def show(job_id: int) -> Any:
     job = get_job_or_404(job_id, current_user)
     progress, message = live_progress(job)
-    return render_template("jobs/show.html", job=job, progress=progress, message=message)
+    page = PAGES.get(job.kind)
+    return render_template(
+        "jobs/show.html",
+        job=job,
+        progress=progress,
+        message=message,
+        title=page.title(job) if page else None,
+        back=page.back(job) if page and page.back else None,
+    )
 
 
 @bp.route("/<int:job_id>.json")
@@ -63,6 +91,6 @@ def download(job_id: int) -> Any:
         abort(404)
     return Response(
         job.result_file or b"",
-        mimetype=job.result_mimetype or "application/octet-stream",
+        content_type=job.result_mimetype or "application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{job.result_filename}"'},
     )

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from factory.access import allow
 from factory.accounts.models import Role, User
 from factory.extensions import db
+from factory.jobs.routes import describe as describe_job
 from factory.locking import begin_immediate_for
 from factory.money import parse_rate_yuan, parse_yuan
 from factory.orders.models import Order
@@ -25,6 +26,27 @@ from factory.payroll.models import Adjustment, PayeeAccount, PayPeriod, PaySlip
 from factory.payroll.services import PayrollError
 
 bp = Blueprint("payroll", __name__, url_prefix="/pay")
+
+
+def _print_job_title(job: Any) -> str:
+    period = db.session.get(PayPeriod, int((job.params or {}).get("period_id", 0)))
+    if period is None:
+        return _("Pay slips")
+    return _(
+        "Pay slips of %(station)s, %(start)s to %(end)s",
+        station=period.station.name,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+    )
+
+
+def _print_job_back(job: Any) -> tuple[str, str]:
+    return url_for("payroll.period", period_id=int((job.params or {}).get("period_id", 0))), _(
+        "Back to the pay period"
+    )
+
+
+describe_job("payroll_print", _print_job_title, _print_job_back)
 
 # Closing and creating periods read, then write: on SQLite they take the write lock when they begin, so two
 # organisers closing at once queue up and the second gets the clear "already closed" refusal.
@@ -362,14 +384,14 @@ def transfers(period_id: int, fmt: str) -> Any:
     except PayrollError as exc:
         flash(exc.message, "error")
         return _period_page(period, exc.status)
-    mimetype = (
+    content_type = (
         "text/csv; charset=utf-8"
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     name = f"transfers-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}"
     return Response(
-        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

@@ -571,7 +571,7 @@ def import_template() -> Any:
     headers, rows = transfer.template_rows()
     return Response(
         tabular.write_csv(headers, rows),
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=workers-template.csv"},
     )
 
@@ -606,7 +606,7 @@ def _export(fmt: str) -> Any:
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
-        mimetype=mimetype,
+        content_type=mimetype,
         headers={"Content-Disposition": f"attachment; filename=workers-{station.id}-{stamp}.{fmt}"},
     )
 

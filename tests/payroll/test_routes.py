@@ -203,12 +203,17 @@ def test_printing_all_slips_runs_as_a_job_and_gives_one_pdf(
     assert job.result_file.startswith(b"%PDF")
     text = pdf_text(job.result_file)
     assert text.count("工 资 条") == 2 and "王秀英" in text and "李桂兰" in text
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "的工资条" in page and closed.start.isoformat() in page  # says what it printed
+    assert f'href="/pay/periods/{closed.id}"' in page  # and leads back to the period
 
 
 def test_the_bank_file_is_utf8_with_bom_and_formula_safe(
     make_client: Any, closed: Any, organiser: Any, other_worker: Any
 ) -> None:
-    data = make_client(organiser).get(f"/pay/periods/{closed.id}/transfers.csv").data
+    response = make_client(organiser).get(f"/pay/periods/{closed.id}/transfers.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    data = response.data
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert "6228480012345678901" in text and "22.00" in text
