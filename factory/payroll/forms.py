@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 
 class PeriodForm(FlaskForm):
@@ -15,6 +16,10 @@ class PeriodForm(FlaskForm):
 class CloseForm(FlaskForm):
     top_up = BooleanField(_l("Top up every shortfall to the minimum wage"), default=True)
     leave_uninspected = BooleanField(_l("Close anyway and pay the uninspected lots in the next period"))
+    confirm = BooleanField(
+        _l("I have checked the slips above: once closed, this period cannot be changed"),
+        validators=[DataRequired(_l("Tick the box to confirm: closing cannot be undone."))],
+    )
 
 
 class AdjustmentForm(FlaskForm):

@@ -40,6 +40,21 @@ class LineView:
         return self.line.prior_pieces > 0
 
     @property
+    def pieces_after(self) -> int:
+        """Pieces of this order paid to the worker up to and with this line."""
+        return self.line.prior_pieces + self.line.accepted_pieces
+
+    @property
+    def paid_after_fen(self) -> int:
+        """The pay of all those pieces, rounded once."""
+        return round_half_up(self.pieces_after * self.line.rate_units, RATE_UNITS_PER_FEN)
+
+    @property
+    def paid_before_fen(self) -> int:
+        """What the earlier pieces of this order were paid (rounded the same way)."""
+        return round_half_up(self.line.prior_pieces * self.line.rate_units, RATE_UNITS_PER_FEN)
+
+    @property
     def formula(self) -> str:
         """How the amount comes about, in figures (the same in every language)."""
         line = self.line

@@ -460,7 +460,7 @@ def _month_chart(months: list[tuple[str, int]]) -> str:
     from factory.charts import bar_chart
 
     return bar_chart(
-        [(m[2:].replace("-", "/"), Fraction(fen, 100)) for m, fen in months],
+        [(_("%(month)s/%(year)s", month=int(m[5:]), year=m[2:4]), Fraction(fen, 100)) for m, fen in months],
         title=_("Pay by month"),
         y_label=_("yuan"),
         width=340,

@@ -1313,6 +1313,8 @@ class Earnings:
     waiting: list[tuple[str, int, int]]  # product, pieces waiting, estimated fen at today's rate
     past: list[PaySlip]
     months: list[tuple[str, int]]  # "2024-05", fen
+    # Earlier periods the organiser has not closed yet: accepted pieces so far, paid once closed.
+    unsettled: list[tuple[PayPeriod, domain.Slip]] = field(default_factory=list)
 
     @property
     def waiting_fen(self) -> int:
@@ -1353,6 +1355,16 @@ def worker_earnings(worker: User, today: date | None = None) -> Earnings:
         entry = waiting.setdefault(lot.product, [0, 0])
         entry[0] += lot.waiting
         entry[1] += lot.waiting * rate
+    unsettled: list[tuple[PayPeriod, domain.Slip]] = []
+    for earlier in db.session.scalars(
+        select(PayPeriod)
+        .where(PayPeriod.station_id == station_id, PayPeriod.status == "open", PayPeriod.end < span.start)
+        .order_by(PayPeriod.start)
+    ):
+        earlier_slip = compute_quiet(earlier, worker.id)
+        if earlier_slip is not None:
+            unsettled.append((earlier, earlier_slip))
+    order_ids |= {line.order_id for _period, earlier_slip in unsettled for line in earlier_slip.lines}
     products = (
         dict(db.session.execute(select(Order.id, Order.product).where(Order.id.in_(sorted(order_ids)))).all())
         if order_ids
@@ -1373,4 +1385,5 @@ def worker_earnings(worker: User, today: date | None = None) -> Earnings:
         waiting=[(p, n, round_half_up(units, 100)) for p, (n, units) in sorted(waiting.items())],
         past=past,
         months=months,
+        unsettled=unsettled,
     )

@@ -35,6 +35,7 @@ def test_organiser_closes_the_half_month_tops_up_and_prints(page: Any, browser: 
     close = page.locator("#close")
     assert "尚未质检" in page.locator("#uninspected").inner_text()  # a lot handed in today waits
     close.locator("text=仍然结算").click()
+    close.locator("text=结算后不能更改").click()
     close.locator("button").click()
     assert "周期已结算" in page.locator(".flash-success").inner_text()
     assert "已结算" in page.locator("h1").inner_text()
@@ -65,7 +66,8 @@ def test_organiser_closes_the_half_month_tops_up_and_prints(page: Any, browser: 
         assert "最低工资补足" in body and "合格 20 件 × ¥0.40" in body
         total = worker.locator("#slip-total").inner_text()
         # The line is rounded together with the pieces of this order paid in earlier half-months, and says so.
-        assert "123 × ¥0.40 → ¥49.20" in body and "¥49.20 − ¥41.20 = ¥8.00" in body
+        assert "一共 123 件：123 × ¥0.40 = ¥49.20" in body and "前面 103 件已经付过：¥41.20" in body
+        assert "¥49.20 − ¥41.20 = ¥8.00" in body
         assert "¥8.00 + ¥25.00 = ¥33.00" in body and total == "¥33.00"
         fits(worker)
         shot(worker, "pay-slip-phone")

@@ -74,13 +74,16 @@ def test_closing_from_the_page_freezes_the_slips(
     monkeypatch.setattr(services, "local_today", lambda: date(2024, 7, 1))
     client = make_client(organiser)
     path = f"/pay/periods/{short_period.id}"
-    response = client.submit(f"{path}/close", {"top_up": "y"}, token_from=path)
+    unconfirmed = client.submit(f"{path}/close", {"top_up": "y"}, token_from=path)
+    assert unconfirmed.status_code == 400 and "不能撤销" in unconfirmed.get_data(as_text=True)
+    assert db.session.get(PayPeriod, short_period.id).status == "open"
+    response = client.submit(f"{path}/close", {"top_up": "y", "confirm": "y"}, token_from=path)
     assert response.status_code == 302
     page = client.get(path).get_data(as_text=True)
     assert "已结算" in page or "Closed" in page
     slip = db.session.scalar(select(PaySlip).where(PaySlip.worker_id == worker.id))
     assert (slip.lines_fen, slip.total_fen) == (1800, 2200)
-    again = client.submit(f"{path}/close", {"top_up": "y"}, token_from=path)
+    again = client.submit(f"{path}/close", {"top_up": "y", "confirm": "y"}, token_from=path)
     assert again.status_code == 409
 
 
@@ -103,10 +106,15 @@ def test_closing_with_uninspected_lots_needs_the_box_ticked(
     assert "还没有质检" in client.get(path).get_data(as_text=True) or "not inspected" in client.get(
         path
     ).get_data(as_text=True)
-    refused = client.submit(f"{path}/close", {}, token_from=path)
+    refused = client.submit(f"{path}/close", {"confirm": "y"}, token_from=path)
     assert refused.status_code == 409
     assert db.session.get(PayPeriod, period.id).status == "open"
-    assert client.submit(f"{path}/close", {"leave_uninspected": "y"}, token_from=path).status_code == 302
+    assert (
+        client.submit(
+            f"{path}/close", {"leave_uninspected": "y", "confirm": "y"}, token_from=path
+        ).status_code
+        == 302
+    )
 
 
 def test_the_inspection_page_refuses_a_day_of_a_closed_period_in_chinese(

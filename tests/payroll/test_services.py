@@ -504,3 +504,21 @@ def test_earnings_show_this_period_waiting_pieces_and_past_slips(
     assert earnings.waiting == [(order.product, 3, 120)]
     assert [s.period_id for s in earnings.past] == [june.id]
     assert earnings.months == [("2024-06", 400)]
+    assert earnings.unsettled == []
+
+
+def test_earnings_show_an_earlier_period_not_yet_settled(
+    order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any, make_client: Any
+) -> None:
+    first = services.create_period(station.id, START, END, organiser)
+    services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    task = give(order, worker)
+    work(task, date(2024, 6, 4), 33)  # 33 x ¥0.40, in the first half, which nobody has closed
+    work(task, date(2024, 6, 18), 5)
+    earnings = services.worker_earnings(worker, today=date(2024, 6, 20))
+    assert earnings.slip.total_fen == 200
+    [(period, slip)] = earnings.unsettled
+    assert period.id == first.id and slip.total_fen == 1320
+    assert earnings.products[order.id] == order.product
+    page = make_client(worker).get("/pay/me").get_data(as_text=True)  # today: both halves wait to be settled
+    assert page.count("未结算") == 2 and "¥13.20" in page and "¥2.00" in page
