@@ -78,3 +78,23 @@ def test_coordinator_opens_their_enterprise_view(page: Any) -> None:
     assert "微工厂" in stations  # the demo stations that worked on their orders
     fits(page)
     shot(page, "reports-enterprise")
+
+
+def test_station_comparison_uses_the_desktop_width(browser: Any, base_url: str) -> None:
+    """At 1366 px the table may use the whole screen and no short heading breaks mid-word."""
+    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        login(page, ADMIN)
+        page.goto("/reports/stations")
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll('table.stations th:not(.long) a')].map(a => {
+                const range = document.createRange();
+                range.selectNodeContents(a);
+                return [a.textContent.trim(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+            })"""
+        )
+        assert lines and all(count == 1 for _text, count in lines), lines
+        shot(page, "reports-stations-desktop")
+    finally:
+        context.close()
