@@ -123,8 +123,17 @@ def plans_plan(plan_id: int) -> Any:
 @allow("organiser", "admin")
 def plans_publish(plan_id: int) -> Any:
     run = _own_run_or_404(plan_id)
+    data = json_body() if request.get_data() else {}
+    withdraw = data.get("withdraw_unplaced", False)
+    if not isinstance(withdraw, bool):
+        raise ApiError(
+            422,
+            "invalid",
+            _("Some fields need correcting."),
+            {"withdraw_unplaced": [_("Give true or false.")]},
+        )
     try:
-        result = services.publish(current_user, run)
+        result = services.publish(current_user, run, withdraw_unplaced=withdraw)
     except PlanningError as exc:
         raise _fail(exc) from None
     return {
@@ -135,6 +144,7 @@ def plans_publish(plan_id: int) -> Any:
         "unchanged": result.unchanged,
         "cancelled": result.cancelled,
         "kept_started": result.kept_started,
+        "kept_unplaced": result.kept_unplaced,
         "affected_workers": sorted(result.affected_worker_ids),
     }
 
@@ -195,17 +205,33 @@ OPENAPI_PATHS: dict[str, Any] = {
     },
     "/plans/{id}/publish": {
         "post": {
-            "summary": "Turn the plan's assignments into workers' tasks; only what changed is written",
+            "summary": "Turn the plan's assignments into workers' tasks; only what changed is written. A task "
+            "whose lot the plan does not place stays with its worker (kept_unplaced) unless "
+            "`withdraw_unplaced` is true",
             "parameters": _ID,
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanPublish"}}},
+            },
             "responses": {
                 "200": {"description": "counts of created, changed, unchanged, cancelled and kept tasks"},
-                **error_responses(401, 403, 404, 409),
+                **error_responses(400, 401, 403, 404, 409, 415, 422),
             },
         }
     },
 }
 
 OPENAPI_SCHEMAS: dict[str, Any] = {
+    "PlanPublish": {
+        "type": "object",
+        "properties": {
+            "withdraw_unplaced": {
+                "type": "boolean",
+                "default": False,
+                "description": "also withdraw not-picked-up tasks whose lot the plan does not place",
+            }
+        },
+    },
     "PlanStart": {
         "type": "object",
         "properties": {

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factory.scheduling import check_plan, parse_instance
+from factory.scheduling.check import eligible_workers
 from factory.scheduling.instance import HOUR_EPS, INSTANCE_FORMAT, PLAN_FORMAT, Instance
 
 OVERDUE_WEIGHT = 2  # an order already past its due date counts double: it should be made first
@@ -299,9 +300,28 @@ class WorkerLine:
     def usage(self) -> float:
         return self.hours_used / self.hours_offered if self.hours_offered > 0 else 0.0
 
+    whole_by_day: list[int] = field(default_factory=list)  # pieces per day as shown: whole pieces
+    idle_reason: str = ""  # for a worker without work: one of IDLE_REASONS
+
     @property
     def earnings_per_hour_units(self) -> float:
+        """Planned earnings divided by all the hours offered (not a wage: most offered hours stay free)."""
         return self.earnings_units / self.hours_offered if self.hours_offered > 0 else 0.0
+
+    @property
+    def idle(self) -> bool:
+        """Could have taken some lot (see `IDLE_REASONS`) but the plan gives nothing."""
+        return not self.lots and self.idle_reason == COULD_WORK
+
+
+# Why a worker has no work in a plan. Only COULD_WORK counts as "could work but gets none": the worker
+# offers hours and could finish at least one lot of some open order alone by its due day (the engine's
+# `eligible_workers`, the same definition as the plan's figure `eligible_without_work`).
+COULD_WORK = "could_work"
+NO_HOURS = "no_hours"
+NO_SKILL = "no_skill"
+TOO_FEW_HOURS = "too_few_hours"
+IDLE_REASONS = (COULD_WORK, NO_HOURS, NO_SKILL, TOO_FEW_HOURS)
 
 
 @dataclass
@@ -338,6 +358,47 @@ class Review:
     def day(self, n: int) -> date:
         return self.start + timedelta(days=n)
 
+    @property
+    def idle_count(self) -> int:
+        """Workers who could work but get none (COULD_WORK without a lot)."""
+        return sum(1 for w in self.workers.values() if w.idle)
+
+
+def whole_days(days: Sequence[tuple[int, float]], total: int) -> list[tuple[int, int]]:
+    """A lot's pieces per day in whole pieces for showing: each day rounded down, then the pieces still
+    missing go one each to the days with the largest remainders (the earlier day on a tie), so the days
+    still add up to the lot's `total`. Days that round to nothing are left out."""
+    merged: dict[int, float] = defaultdict(float)
+    for day, pieces in days:
+        merged[day] += float(pieces)
+    items = sorted(merged.items())
+    floors = [math.floor(p + 1e-9) for _, p in items]
+    missing = total - sum(floors)
+    order = sorted(range(len(items)), key=lambda i: (-(items[i][1] - floors[i]), items[i][0]))
+    for i in order[: max(0, missing)]:
+        floors[i] += 1
+    return [(items[i][0], floors[i]) for i in range(len(items)) if floors[i] > 0]
+
+
+def idle_reasons(instance: Mapping[str, Any]) -> dict[int, str]:
+    """worker id -> why the worker could or could not take a lot of this instance (see IDLE_REASONS)."""
+    inst = parse_instance(instance)
+    could = set(eligible_workers(inst))
+    out: dict[int, str] = {}
+    for wi, w in enumerate(inst.workers):
+        if wi in could:
+            reason = COULD_WORK
+        elif w.offered_hours <= 0:
+            reason = NO_HOURS
+        elif not any(
+            w.speed.get(o.skill, 0) > 0 and inst.fetch_station(w, o) is not None for o in inst.orders
+        ):
+            reason = NO_SKILL
+        else:
+            reason = TOO_FEW_HOURS
+        out[id_number(w.id)] = reason
+    return out
+
 
 def review(
     instance: Mapping[str, Any],
@@ -359,6 +420,7 @@ def review(
         workers[id_number(w["id"])] = WorkerLine(
             worker_id=id_number(w["id"]),
             pieces_by_day=[0.0] * days,
+            whole_by_day=[0] * days,
             hours_offered=sum(float(h) for h in w["hours"]),
             priority=bool(w.get("priority")),
             station_id=id_number(w["station"]),
@@ -394,6 +456,8 @@ def review(
             line_w.hours_used += float(d["pieces"]) / speed
             if d["pieces"] > 0:
                 last = max(last, d["day"])
+        for d, n in whole_days([(d["day"], d["pieces"]) for d in a["days"]], int(a["pieces"])):
+            line_w.whole_by_day[d] += n
         line_o = orders[oid]
         line_o.placed_lots += 1
         line_o.placed_pieces += int(a["pieces"])
@@ -415,6 +479,9 @@ def review(
                 reason=str(u.get("reason", "")),
             )
         )
+    reasons = idle_reasons(instance)
+    for worker_id, line_w in workers.items():
+        line_w.idle_reason = reasons.get(worker_id, NO_SKILL)
     if mine is not None:
         workers = {k: v for k, v in workers.items() if v.lots or v.station_id == station_id}
     return Review(start, days, workers, orders, unplaced, dict(plan.get("stats", {})))

@@ -11,13 +11,12 @@ from sqlalchemy import select
 
 from factory.access import allow
 from factory.accounts.models import Role, User
-from factory.charts import bar_chart
 from factory.extensions import db
 from factory.jobs import services as jobs
 from factory.jobs.queue import live_progress
 from factory.locking import begin_immediate_for
 from factory.money import format_fen
-from factory.planning import services
+from factory.planning import domain, services
 from factory.planning.domain import PlanningError
 from factory.planning.forms import LotWorkerForm, RunForm
 from factory.planning.models import PlanPin, PlanRun
@@ -105,21 +104,60 @@ def start() -> Any:
     return redirect(url_for("planning.show", run_id=run.id), 303)
 
 
-def _chart(page: services.ReviewPage) -> str:
-    lines = sorted(page.review.workers.values(), key=lambda w: w.earnings_per_hour_units)
-    bars = [
-        (page.names.get(w.worker_id, "?"), w.earnings_per_hour_units / 10_000)
-        for w in lines
-        if w.hours_offered > 0
-    ]
-    return bar_chart(
-        bars,
-        title=_("Planned earnings per hour offered"),
-        y_label=_("yuan per hour"),
-        value_format=lambda v: f"{v:.1f}",
-        width=640,
-        height=280,
+def _spread(page: services.ReviewPage) -> list[tuple[str, float, str, float]]:
+    """Each worker who offers hours: (name, planned pay ÷ hours offered in yuan, planned pay, hours offered),
+    highest first."""
+    lines = sorted(
+        (w for w in page.review.workers.values() if w.hours_offered > 0),
+        key=lambda w: (-w.earnings_per_hour_units, page.names.get(w.worker_id, "")),
     )
+    return [
+        (
+            page.names.get(w.worker_id, "?"),
+            w.earnings_per_hour_units / 10_000,
+            format_fen(round(w.earnings_units / 100)),
+            w.hours_offered,
+        )
+        for w in lines
+    ]
+
+
+def _idle_words() -> tuple[dict[str, str], dict[str, str]]:
+    """Why a worker has no work: a sentence for their card and a few words for the fairness list."""
+    text = {
+        domain.COULD_WORK: _("They could have taken a lot: consider giving them one by hand."),
+        domain.NO_HOURS: _("They offer no hours in these days."),
+        domain.NO_SKILL: _("None of these lots needs a skill they have (or they cannot fetch its material)."),
+        domain.TOO_FEW_HOURS: _("Too few hours to finish any of these lots by its due date."),
+    }
+    short = {
+        domain.COULD_WORK: _("could work"),
+        domain.NO_HOURS: _("no hours"),
+        domain.NO_SKILL: _("no matching skill"),
+        domain.TOO_FEW_HOURS: _("too few hours"),
+    }
+    return text, short
+
+
+def _review_context(run: PlanRun, page: services.ReviewPage) -> dict[str, Any]:
+    text, short = _idle_words()
+    others = [
+        r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id
+    ]
+    workers = sorted(
+        ((w["id"], page.names.get(int(w["id"][1:]), w["id"])) for w in run.instance["workers"]),
+        key=lambda x: x[1],
+    )
+    return {
+        "run": run,
+        "page": page,
+        "spread": _spread(page),
+        "idle_text": text,
+        "idle_short": short,
+        "others": others,
+        "workers": workers,
+        "yuan": format_fen,
+    }
 
 
 @bp.route("/runs/<int:run_id>")
@@ -132,23 +170,11 @@ def show(run_id: int) -> Any:
         progress, message = live_progress(run.job) if run.job else (0, "")
         return render_template("planning/running.html", run=run, progress=progress, message=message, own=own)
     page = services.review_page(run, station_id=_scope(current_user))
-    others = [
-        r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id
-    ]
-    workers = sorted(
-        ((w["id"], page.names.get(int(w["id"][1:]), w["id"])) for w in run.instance["workers"]),
-        key=lambda x: x[1],
-    )
     return render_template(
         "planning/show.html",
-        run=run,
-        page=page,
         own=own,
-        chart=_chart(page),
-        others=others,
-        workers=workers,
-        yuan=format_fen,
-        effect=services.city_effect(run) if own and run.is_city else None,
+        effect=services.publish_effect(run) if own else None,
+        **_review_context(run, page),
     )
 
 
@@ -190,25 +216,13 @@ def _refuse(run: PlanRun, exc: PlanningError) -> Any:
             exc.status,
         )
     page = services.review_page(run, station_id=_scope(current_user))
-    others = [
-        r for r in services.runs_for(run.station_id, 30) if r.id != run.id and r.station_id == run.station_id
-    ]
-    workers = sorted(
-        ((w["id"], page.names.get(int(w["id"][1:]), w["id"])) for w in run.instance["workers"]),
-        key=lambda x: x[1],
-    )
     return (
         render_template(
             "planning/show.html",
-            run=run,
-            page=page,
             own=True,
-            chart=_chart(page),
-            others=others,
-            workers=workers,
-            yuan=format_fen,
             refusal=exc.message,
-            effect=services.city_effect(run) if run.is_city else None,
+            effect=services.publish_effect(run),
+            **_review_context(run, page),
         ),
         exc.status,
     )
@@ -277,8 +291,10 @@ def rerun(run_id: int) -> Any:
 @allow("organiser", "admin")
 def publish(run_id: int) -> Any:
     run = get_own_run_or_404(run_id, current_user)
+    withdraw = request.form.get("withdraw_unplaced") == "1"
+    seen = [int(x) for x in request.form.get("seen_unplaced", "").split(",") if x.strip().isdigit()]
     try:
-        result = services.publish(current_user, run)
+        result = services.publish(current_user, run, withdraw_unplaced=withdraw, seen_unplaced=seen)
     except PlanningError as exc:
         return _refuse(run, exc)
     flash(
@@ -292,6 +308,13 @@ def publish(run_id: int) -> Any:
             workers=len(result.affected_worker_ids),
         )
     )
+    if result.kept_unplaced:
+        flash(
+            _(
+                "%(n)s tasks this plan did not place stay with their workers.",
+                n=result.kept_unplaced,
+            )
+        )
     return redirect(url_for("planning.show", run_id=run.id), 303)
 
 

@@ -538,8 +538,14 @@ def move(actor: User, run: PlanRun, lot_id: int, worker_id: int) -> None:
 # ------------------------------------------------------------------ publishing
 
 
-def publish(actor: User, run: PlanRun) -> Any:
+def publish(
+    actor: User, run: PlanRun, *, withdraw_unplaced: bool = False, seen_unplaced: Iterable[int] | None = None
+) -> Any:
     """Turn the plan into workers' tasks; only what changed is written, and the affected workers are told.
+
+    A task already given out whose lot this plan does not place stays with its worker (see docs/decisions.md);
+    with `withdraw_unplaced` it is withdrawn instead. `seen_unplaced`, the lots the organiser was shown as not
+    placed, must then still be those lots: otherwise the refusal asks them to look again.
 
     Refused when another plan of the same station or the city's (for a city plan: any plan) was published
     after this one was made: two organisers cannot publish two plans over each other. Publishers take turns:
@@ -579,6 +585,17 @@ def publish(actor: User, run: PlanRun) -> Any:
             ),
             status=409,
         )
+    if withdraw_unplaced and seen_unplaced is not None:
+        effect = publish_effect(run)
+        if effect is not None and sorted(set(seen_unplaced)) != effect.unplaced_ids:
+            raise PlanningError(
+                "effect_changed",
+                _(
+                    "The tasks this would withdraw have changed since the page was shown. "
+                    "Look at the list again and confirm."
+                ),
+                status=409,
+            )
     start = run.start_date
     assignments = []
     for a in plan["assignments"]:
@@ -597,7 +614,7 @@ def publish(actor: User, run: PlanRun) -> Any:
                 ],
             )
         )
-    result = publish_plan(run.station_id, run.id, assignments, actor)
+    result = publish_plan(run.station_id, run.id, assignments, actor, withdraw_unplaced=withdraw_unplaced)
     run.published_at = utcnow()
     run.published_by_id = actor.id
     run.publish_result = {
@@ -606,6 +623,7 @@ def publish(actor: User, run: PlanRun) -> Any:
         "unchanged": result.unchanged,
         "cancelled": result.cancelled,
         "kept_started": result.kept_started,
+        "kept_unplaced": result.kept_unplaced,
         "workers": len(result.affected_worker_ids),
     }
     record(actor, "plan.publish", run, after=run.publish_result, station_id=run.station_id)
@@ -613,54 +631,96 @@ def publish(actor: User, run: PlanRun) -> Any:
     return result
 
 
+@dataclass(frozen=True)
+class LotChange:
+    """A not-yet-picked-up task that publishing changes: its lot, who has it, who gets it (None: nobody)."""
+
+    lot_id: int
+    product: str
+    index: int
+    station_id: int
+    holder_id: int
+    new_worker_id: int | None
+
+
 @dataclass
-class CityEffect:
-    """What publishing a city plan does to tasks that earlier plans gave (before anything is written)."""
+class PublishEffect:
+    """What publishing a plan does to tasks already given out and not yet picked up, before anything is
+    written: lots that go to someone else (`moved`) and lots the plan does not place (`unplaced`), which stay
+    with their worker unless the organiser asks to withdraw them."""
 
-    withdrawn: dict[int, int]  # station id -> not-picked-up tasks the city plan does not assign
-    moved: dict[int, int]  # station id -> not-picked-up tasks whose lot the city plan gives to someone else
-    names: dict[int, str]  # station id -> name
-
-    @property
-    def withdrawn_total(self) -> int:
-        return sum(self.withdrawn.values())
+    moved: list[LotChange]
+    unplaced: list[LotChange]
+    workers: dict[int, str]  # worker id -> name
+    stations: dict[int, str]  # station id -> name
 
     @property
     def moved_total(self) -> int:
-        return sum(self.moved.values())
+        return len(self.moved)
+
+    @property
+    def unplaced_total(self) -> int:
+        return len(self.unplaced)
+
+    @property
+    def unplaced_ids(self) -> list[int]:
+        return sorted(c.lot_id for c in self.unplaced)
+
+    def by_station(self) -> list[tuple[str, int, int]]:
+        """(station name, lots moved, lots not placed) per station, by name."""
+        ids = {c.station_id for c in self.moved} | {c.station_id for c in self.unplaced}
+        rows = [
+            (
+                self.stations.get(i, str(i)),
+                sum(1 for c in self.moved if c.station_id == i),
+                sum(1 for c in self.unplaced if c.station_id == i),
+            )
+            for i in ids
+        ]
+        return sorted(rows)
 
 
-def city_effect(run: PlanRun) -> CityEffect:
-    """Count, the way `publish_plan` decides it, the live tasks a city plan would withdraw or move: tasks of
-    earlier plans (a station's or the city's) that nobody has picked up yet."""
+def publish_effect(run: PlanRun) -> PublishEffect | None:
+    """The tasks publishing `run` would move or leave unplaced, decided the way `publish_plan` decides it:
+    a station's plan covers the live tasks of its station's lots; the city's plan the live tasks of the lots
+    it assigns and those of earlier plans. Tasks already picked up are never touched. None before the run
+    has a plan."""
     from factory.production.models import DEAD, STARTED, Task
 
-    plan = _require_done(run)
+    if run.state != "done" or not run.plan:
+        return None
     wanted: dict[int, tuple[int, int]] = {}
-    for a in plan["assignments"]:
+    for a in run.plan["assignments"]:
         lot_id = domain.lot_id_of(run.lots, a["order"], a["lot"])
         if lot_id is not None:
             wanted[lot_id] = (domain.id_number(a["worker"]), domain.id_number(a["station"]))
-    rows = db.session.execute(
-        select(Task.lot_id, Task.worker_id, Task.station_id).where(
-            Task.status.not_in(DEAD + STARTED),
-            Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(wanted) or [-1]),
-        )
+    stmt = (
+        select(Task.lot_id, Task.worker_id, Task.station_id, Lot.index, Order.product)
+        .join(Lot, Lot.id == Task.lot_id)
+        .join(Order, Order.id == Task.order_id)
+        .where(Task.status.not_in(DEAD + STARTED))
+        .order_by(Order.product, Lot.index)
     )
-    withdrawn: dict[int, int] = defaultdict(int)
-    moved: dict[int, int] = defaultdict(int)
-    for lot_id, worker_id, station_id in rows:
+    if run.station_id is not None:
+        stmt = stmt.where(Lot.station_id == run.station_id)
+    else:
+        stmt = stmt.where(Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(wanted) or [-1]))
+    moved, unplaced = [], []
+    for lot_id, worker_id, station_id, index, product in db.session.execute(stmt):
         if lot_id not in wanted:
-            withdrawn[station_id] += 1
+            unplaced.append(LotChange(lot_id, product, index, station_id, worker_id, None))
         elif wanted[lot_id] != (worker_id, station_id):
-            moved[station_id] += 1
-    ids = set(withdrawn) | set(moved)
-    names = (
-        {i: n for i, n in db.session.execute(select(Station.id, Station.name).where(Station.id.in_(ids)))}
-        if ids
+            new_worker = wanted[lot_id][0]
+            moved.append(LotChange(lot_id, product, index, station_id, worker_id, new_worker))
+    changes = moved + unplaced
+    people = {c.holder_id for c in changes} | {c.new_worker_id for c in changes if c.new_worker_id}
+    places = {c.station_id for c in changes}
+    stations = (
+        {i: n for i, n in db.session.execute(select(Station.id, Station.name).where(Station.id.in_(places)))}
+        if places
         else {}
     )
-    return CityEffect(dict(withdrawn), dict(moved), names)
+    return PublishEffect(moved, unplaced, _names(people), stations)
 
 
 # ------------------------------------------------------------------ reading

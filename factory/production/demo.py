@@ -7,7 +7,7 @@ Only a station without any task gets them, so running the demo again changes not
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -23,13 +23,30 @@ from factory.types import utcnow
 LOTS_PER_STATION = 12
 
 
-def _spread(pieces: int, first: int, days: int) -> list[tuple[object, Decimal]]:
-    today = local_today()
-    share = (Decimal(pieces) / days).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    out = [(today + timedelta(days=first + i), share) for i in range(days)]
-    last_day, _ = out[-1]
-    out[-1] = (last_day, Decimal(pieces) - share * (days - 1))
-    return out  # type: ignore[return-value]
+LOOK_AHEAD = 8 * 7  # how far to look for a worker's working days
+
+
+def working_days(worker: User, first: int, days: int) -> list[date]:
+    """The first `days` dates from today + `first` on which the worker offers hours (weekly pattern and
+    exceptions); fewer when the worker offers hours on fewer days in the next weeks."""
+    from factory.workers import services as workers
+
+    profile = workers.ensure_profile(worker)
+    start = local_today() + timedelta(days=first)
+    found = [d.day for d in workers.days_ahead(profile, start, LOOK_AHEAD) if d.hours > 0]
+    return found[:days]
+
+
+def _spread(worker: User, pieces: int, first: int, days: int) -> list[tuple[date, Decimal]]:
+    """A lot's pieces shared out over the worker's next `days` working days from today + `first`: never on a
+    day the worker offers no hours (a worker who offers none gets a task without planned days)."""
+    dates = working_days(worker, first, days)
+    if not dates:
+        return []
+    share = (Decimal(pieces) / len(dates)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    out = [(d, share) for d in dates]
+    out[-1] = (dates[-1], Decimal(pieces) - share * (len(dates) - 1))
+    return out
 
 
 def _report(task: Task, worker: User, pieces: int, days_ago: int, n: int) -> None:
@@ -74,12 +91,16 @@ def seed_production() -> None:
             # the first worker (the README login) gets one of each kind; the others share the rest
             worker = workers[0] if i < 4 else workers[1 + (i - 4) % max(1, len(workers) - 1)]
             if kind == 0:  # under way: began three days ago, ends the day after tomorrow
-                task = services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, -3, 6))
+                task = services.create_task(
+                    lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -3, 6)
+                )
                 material.issue_material(task.id, organiser)
                 for n, back in enumerate((3, 2, 1)):
                     _report(task, worker, max(1, lot.pieces // 8), back, n)
             elif kind == 1:  # last week's lot: made, handed in, inspected with a few rejects
-                task = services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, -12, 4))
+                task = services.create_task(
+                    lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -12, 4)
+                )
                 material.issue_material(task.id, organiser)
                 _report(task, worker, lot.pieces // 2, 11, 0)
                 _report(task, worker, lot.pieces - lot.pieces // 2, 9, 1)
@@ -95,9 +116,11 @@ def seed_production() -> None:
                     reason_code=reasons[0].code if reasons else None,
                 )
             elif kind == 2:  # starts tomorrow: the kit is prepared today
-                services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, 1, 3))
+                services.create_task(lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, 1, 3))
             else:  # handed in yesterday, waiting for inspection
-                task = services.create_task(lot.id, worker.id, organiser, days=_spread(lot.pieces, -4, 3))
+                task = services.create_task(
+                    lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -4, 3)
+                )
                 material.issue_material(task.id, organiser)
                 _report(task, worker, lot.pieces, 1, 0)
                 task.status = TaskStatus.RETURNED.value

@@ -84,6 +84,7 @@ class PublishResult:
     unchanged: int = 0
     cancelled: int = 0
     kept_started: int = 0
+    kept_unplaced: int = 0  # not picked up, not placed by the plan, left with their worker
     affected_worker_ids: set[int] = field(default_factory=set)
 
 
@@ -119,15 +120,22 @@ def _notify(user_id: int, kind: str, **params: Any) -> None:
 
 
 def publish_plan(
-    station_id: int | None, run_id: int, assignments: Sequence[PublishedAssignment], actor: User | None
+    station_id: int | None,
+    run_id: int,
+    assignments: Sequence[PublishedAssignment],
+    actor: User | None,
+    *,
+    withdraw_unplaced: bool = False,
 ) -> PublishResult:
     """Make the plan's assignments the live tasks of the lots it covers (see the contract in the docstring).
 
     A station's plan covers the lots allotted to that station; the city's plan (`station_id=None`) covers the
     lots it assigns plus the lots whose live task came from an earlier plan. An identical assignment is left
     alone; a lot moved to another worker before pickup cancels the old task and creates a new one (counted as
-    changed); a lot already picked up is never moved (kept_started); a covered lot the plan no longer assigns
-    loses its not-started task (cancelled). Workers whose tasks changed get a notice.
+    changed); a lot already picked up is never moved (kept_started). A covered lot the plan does not assign
+    keeps its not-started task with its worker (kept_unplaced): the plan found nobody else for it, and taking it
+    away would leave it with nobody; only with `withdraw_unplaced` is that task withdrawn (cancelled).
+    Workers whose tasks changed get a notice.
     """
     result = PublishResult()
     wanted: dict[int, PublishedAssignment] = {}
@@ -260,6 +268,9 @@ def publish_plan(
             continue
         if task.status in STARTED:
             result.kept_started += 1
+            continue
+        if not withdraw_unplaced:
+            result.kept_unplaced += 1
             continue
         _cancel(task, actor, "task.cancel", notice="task_withdrawn")
         result.cancelled += 1

@@ -62,6 +62,14 @@ def _clean(x: float) -> float | int:
     return round(x, 9)
 
 
+def _add_dust(days: list[list[float]], due_day: int, pieces: float) -> None:
+    """Add a rounding speck of a lot to its last planned day (its due day if it has none yet)."""
+    if days:
+        days[-1][1] += pieces
+    else:
+        days.append([float(due_day), pieces])
+
+
 def daily_pieces(
     inst: Instance, wi: int, lots: list[tuple[int, int]]
 ) -> dict[tuple[int, int], list[dict[str, Any]]]:
@@ -79,12 +87,9 @@ def daily_pieces(
             o = inst.orders[oi]
             speed = w.speed[o.skill]
             if day > o.due_day:
-                # Only rounding dust can be left here (the models keep the hours); it goes on the due day.
-                days = raw[todo[k]]
-                if days and days[-1][0] == o.due_day:
-                    days[-1][1] += left
-                else:
-                    days.append([float(o.due_day), left])
+                # Only rounding dust can be left here (the models keep the hours); it goes on the lot's last
+                # planned day, never on a day of its own (which may be a day the worker offers no hours).
+                _add_dust(raw[todo[k]], o.due_day, left)
                 left = 0.0
             elif hours > 1e-12:
                 take = min(left, hours * speed)
@@ -102,7 +107,7 @@ def daily_pieces(
             break
     while k < len(todo):  # lots due on the last day that rounding left a speck of
         oi, lot = todo[k]
-        raw[todo[k]].append([float(inst.orders[oi].due_day), left])
+        _add_dust(raw[todo[k]], inst.orders[oi].due_day, left)
         k += 1
         if k < len(todo):
             left = float(inst.orders[todo[k][0]].lot_pieces(todo[k][1]))

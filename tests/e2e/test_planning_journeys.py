@@ -70,7 +70,11 @@ def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(
         reason = unplaced.nth(i).locator(".reason").inner_text()
         assert re.search(r"[\u4e00-\u9fff]", reason)
     assert "没有会做「手工编花」的工人" in page.locator("#unplaced").inner_text()
-    assert page.locator("#fairness svg").count() == 1
+    assert page.locator("#fairness .fair-row").count() >= 10  # every worker who offers hours, by name
+    assert "这不是时薪" in page.locator("#fairness").inner_text()
+    # a lot already given out that this plan does not place is named, with who keeps it
+    effect = page.locator("#publish-effect")
+    assert effect.count() == 1 and "仍留给" in effect.inner_text()
     shot(page, "planning-review")
 
     # pin one lot to its worker

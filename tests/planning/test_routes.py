@@ -40,7 +40,7 @@ def test_organiser_plans_in_a_few_clicks_and_reviews(world: World, make_client: 
     html = review.get_data(as_text=True)
     assert review.status_code == 200
     assert "王阿姨" in html and "李大姐" in html
-    assert "<svg" in html  # the fairness chart
+    assert html.count('class="fair-row"') == 3  # every worker who offers hours, each labelled
     assert "<meter" in html  # hours used of hours offered
     assert 'id="orders"' in html
 
@@ -134,3 +134,116 @@ def test_the_unplaced_reason_reads_in_chinese(world: World, make_client: Any) ->
     run = finished(client, start(client, start=default_start().isoformat()))
     html = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
     assert re.search("没有会做「冰箱贴彩绘」的工人", html)
+
+
+def test_publishing_says_which_given_tasks_it_leaves_unplaced_and_keeps_them_unless_asked(
+    world: World, make_client: Any
+) -> None:
+    """A plan that cannot place lots already given out: the page names each lot and who has it, publishing
+    leaves them with their workers, and only the ticked box (with the list the organiser saw) withdraws them."""
+    from factory.workers import services as workers
+
+    client = make_client(world.organiser)
+    first = finished(client, start(client, start=default_start().isoformat()))
+    path = f"/planning/runs/{first.id}"
+    assert client.submit(f"{path}/publish", {}, token_from=path).status_code == 303
+    given = {t.lot_id: t.worker_id for t in db.session.scalars(select(Task)).all()}
+    assert len(given) == 3
+    for user in world.workers[:2]:  # the remote-control workers are away for these two weeks
+        workers.set_weekly_hours(world.organiser, workers.ensure_profile(user), [0] * 7)
+    db.session.commit()
+    second = finished(client, start(client, start=default_start().isoformat()))
+    assert second.plan["assignments"] == []
+    path = f"/planning/runs/{second.id}"
+    html = client.get(path).get_data(as_text=True)
+    assert 'id="publish-effect"' in html
+    assert html.count('class="effect-unplaced"') == 3
+    assert "这个方案没有排它，所以仍留给 王阿姨" in html
+    assert 'name="withdraw_unplaced"' in html
+    assert "收回后没有人接手" in html
+
+    kept = client.submit(f"{path}/publish", {}, token_from=path)
+    assert kept.status_code == 303
+    live = db.session.scalars(select(Task).where(Task.status == "assigned")).all()
+    assert {t.lot_id: t.worker_id for t in live} == given  # nobody lost a task without being asked
+    assert "仍留给原来的工人" in client.get(path).get_data(as_text=True)
+
+    seen = ",".join(str(x) for x in sorted(given))
+    stale = client.submit(
+        f"{path}/publish", {"withdraw_unplaced": "1", "seen_unplaced": seen.split(",")[0]}, token_from=path
+    )
+    assert stale.status_code == 409
+    assert "请再看一遍清单" in stale.get_data(as_text=True)
+    assert len(db.session.scalars(select(Task).where(Task.status == "assigned")).all()) == 3
+
+    withdrawn = client.submit(
+        f"{path}/publish", {"withdraw_unplaced": "1", "seen_unplaced": seen}, token_from=path
+    )
+    assert withdrawn.status_code == 303
+    assert db.session.scalars(select(Task).where(Task.status == "assigned")).all() == []
+
+
+def test_publishing_names_the_lots_that_go_to_another_worker(world: World, make_client: Any) -> None:
+    client = make_client(world.organiser)
+    first = finished(client, start(client, start=default_start().isoformat()))
+    path = f"/planning/runs/{first.id}"
+    assert client.submit(f"{path}/publish", {}, token_from=path).status_code == 303
+    held = domain.holders(first.plan, first.lots)
+    wang, li = world.workers[0], world.workers[1]
+    lot_id = min(x for x, w in held.items() if w == wang.id) if wang.id in held.values() else min(held)
+    holder = held[lot_id]
+    other = li if holder == wang.id else wang
+    second = finished(client, client.submit(f"{path}/rerun", {}, token_from=path))
+    path = f"/planning/runs/{second.id}"
+    moved = client.submit(f"{path}/move", {"lot_id": lot_id, "worker_id": other.id}, token_from=path)
+    assert moved.status_code == 303
+    html = client.get(path).get_data(as_text=True)
+    names = {wang.id: "王阿姨", li.id: "李大姐"}
+    assert f"从 {names[holder]} 调给 {names[other.id]}" in html
+    assert "个批次会调给别人" in html  # the confirmation says it too
+    assert 'name="withdraw_unplaced"' not in html  # nothing is left without a worker
+
+
+def test_the_idle_count_and_the_list_use_one_definition(world: World, make_client: Any) -> None:
+    """赵师傅 knits, and no open lot needs knitting: he is listed without work, with the reason, and not
+    counted among the residents who could work but get none."""
+    client = make_client(world.organiser)
+    run = finished(client, start(client, start=default_start().isoformat()))
+    html = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
+    count = int(re.search(r'id="idle-count">(\d+)<', html).group(1))
+    assert count == run.stats["eligible_without_work"]
+    idle_links = re.findall(r"能干活却没分到活：(.*?)</p>", html)
+    assert len(idle_links) == (1 if count else 0)
+    assert "赵师傅（没有对口技能）" in html
+    assert "“能干活”指" in html
+
+
+def test_the_fairness_figures_are_not_read_as_a_wage_and_every_worker_is_labelled(
+    world: World, make_client: Any
+) -> None:
+    client = make_client(world.organiser)
+    run = finished(client, start(client, start=default_start().isoformat()))
+    html = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
+    assert "计划收入 ÷ 可用工时" in html and "这不是时薪" in html
+    assert "计划时薪" not in html
+    rows = re.findall(r'<span class="fair-name">(.*?)</span>', html)
+    assert sorted(rows) == sorted(["王阿姨", "李大姐", "赵师傅"])
+    assert "每个可用小时" in html
+
+
+def test_the_plan_shows_whole_pieces_per_day(world: World, make_client: Any) -> None:
+    """1.15 hours a day at 30 or 20 pieces an hour: the engine plans 34.5 or 23 pieces a day (fractions are
+    allowed there); the page shows whole pieces that still add up to the lots."""
+    from factory.workers import services as workers
+
+    for user in world.workers[:2]:
+        workers.set_weekly_hours(world.organiser, workers.ensure_profile(user), ["1.15"] * 5 + [0, 0])
+    db.session.commit()
+    client = make_client(world.organiser)
+    run = finished(client, start(client, start=default_start().isoformat()))
+    html = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
+    planned = [d["pieces"] for a in run.plan["assignments"] for d in a["days"]]
+    assert any(p != int(p) for p in planned)
+    shown = [int(x) for x in re.findall(r'<span class="day">\d\d-\d\d <b>(\d+)</b></span>', html)]
+    assert sum(shown) == sum(a["pieces"] for a in run.plan["assignments"])
+    assert not re.search(r'<span class="day">\d\d-\d\d <b>[\d.]*\.\d', html)

@@ -239,7 +239,7 @@ def test_a_city_run_shares_an_order_between_two_stations_and_sends_a_worker_to_t
     assert {(t.worker_id, t.station_id) for t in tasks} == {(wang.id, second.id)}
 
 
-def test_the_city_plan_says_before_publishing_which_station_tasks_it_withdraws(
+def test_the_city_plan_says_before_publishing_which_station_tasks_it_does_not_place(
     world: World, make_user: Any, make_client: Any
 ) -> None:
     from factory.workers import services as workers
@@ -253,15 +253,16 @@ def test_the_city_plan_says_before_publishing_which_station_tasks_it_withdraws(
     admin = make_user("admin")
     city = solved(services.start_run(admin, None))
     assert city.state == "done"
-    effect = services.city_effect(city)
-    assert effect.withdrawn == {world.station.id: 3}
-    assert effect.moved_total == 0
+    effect = services.publish_effect(city)
+    assert effect is not None
+    assert effect.unplaced_total == 3 and effect.moved_total == 0
+    assert effect.by_station() == [(world.station.name, 0, 3)]
     html = make_client(admin).get(f"/planning/runs/{city.id}").get_data(as_text=True)
-    assert 'id="city-effect"' in html
-    assert "3 个还没领料的任务会被撤回" in html
+    assert 'id="publish-effect"' in html
+    assert "这个方案没有排它，所以仍留给" in html
     assert world.station.name in html
     result = services.publish(admin, city)
-    assert result.cancelled == effect.withdrawn_total  # the page said what publishing did
+    assert (result.cancelled, result.kept_unplaced) == (0, 3)  # the page said what publishing did
 
 
 def test_a_city_plan_that_changes_no_station_task_shows_no_warning(
@@ -269,6 +270,7 @@ def test_a_city_plan_that_changes_no_station_task_shows_no_warning(
 ) -> None:
     admin = make_user("admin")
     city = solved(services.start_run(admin, None))
-    assert services.city_effect(city).withdrawn_total == 0
+    effect = services.publish_effect(city)
+    assert effect is not None and effect.unplaced_total == 0 and effect.moved_total == 0
     html = make_client(admin).get(f"/planning/runs/{city.id}").get_data(as_text=True)
-    assert 'id="city-effect"' not in html
+    assert 'id="publish-effect"' not in html

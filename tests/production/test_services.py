@@ -85,9 +85,13 @@ def test_publish_again_unchanged_moved_started_and_dropped(lots, worker, other_w
     material.issue_material(started.id, organiser)  # picked up: never moved again
     first_id = live_tasks(station)[lots[0].id].id
     result = services.publish_plan(
-        station.id, 2, [assign(lots[0], worker, station), assign(lots[2], other_worker, station)], organiser
+        station.id,
+        2,
+        [assign(lots[0], worker, station), assign(lots[2], other_worker, station)],
+        organiser,
+        withdraw_unplaced=True,
     )
-    # lot 1 identical, lot 2 no longer assigned (cancelled), lot 3 started (kept with its worker)
+    # lot 1 identical, lot 2 no longer assigned (withdrawn, as asked), lot 3 started (kept with its worker)
     assert (result.created, result.changed, result.unchanged, result.cancelled, result.kept_started) == (
         0,
         0,
@@ -126,9 +130,28 @@ def test_city_publish_replaces_earlier_plan_tasks(lots, worker, other_worker, or
     services.publish_plan(
         None, 1, [assign(lots[0], worker, station), assign(lots[1], worker, station)], organiser
     )
-    result = services.publish_plan(None, 2, [assign(lots[0], other_worker, station)], organiser)
+    result = services.publish_plan(
+        None, 2, [assign(lots[0], other_worker, station)], organiser, withdraw_unplaced=True
+    )
     assert (result.changed, result.cancelled) == (1, 1)
     assert set(live_tasks(station)) == {lots[0].id}
+
+
+def test_a_lot_the_new_plan_does_not_place_stays_with_its_worker(
+    lots, worker, other_worker, organiser, station
+):
+    services.publish_plan(
+        station.id, 1, [assign(lots[0], worker, station), assign(lots[1], worker, station)], organiser
+    )
+    before = live_tasks(station)[lots[1].id]
+    result = services.publish_plan(station.id, 2, [assign(lots[0], other_worker, station)], organiser)
+    assert (result.changed, result.cancelled, result.kept_unplaced) == (1, 0, 1)
+    tasks = live_tasks(station)
+    assert tasks[lots[1].id].id == before.id and tasks[lots[1].id].worker_id == worker.id
+    assert tasks[lots[1].id].status == "assigned"
+    city = services.publish_plan(None, 3, [assign(lots[0], other_worker, station)], organiser)
+    assert (city.cancelled, city.kept_unplaced) == (0, 1)
+    assert set(live_tasks(station)) == {lots[0].id, lots[1].id}
 
 
 # ------------------------------------------------------------------ reports

@@ -228,6 +228,46 @@ def test_daily_pieces_earliest_due_first(build: Any) -> None:
     assert days["O1"] == [{"day": 1, "pieces": 10}, {"day": 2, "pieces": 5}]
 
 
+def test_a_worker_with_weekday_hours_gets_no_pieces_at_the_weekend(build: Any) -> None:
+    # Two weeks from a Monday, 3 hours on weekdays only, at 7 pieces an hour: every planned day is a weekday.
+    week = [3, 3, 3, 3, 3, 0, 0]
+    w = build.worker("W1", {"a": 7}, week * 2)
+    orders = [build.order("O1", "a", 200, 50, 13), build.order("O2", "a", 45, 45, 6)]
+    plan = run(build.instance([w], orders, days=14))
+    planned = [d for a in plan["assignments"] for d in a["days"]]
+    assert planned and all(week[d["day"] % 7] > 0 for d in planned)
+
+
+def test_rounding_dust_of_a_lot_goes_on_its_last_working_day_not_on_a_day_without_hours() -> None:
+    # The lot needs a ten-millionth of an hour more than the five weekdays offer (within the checker's
+    # tolerance); the speck left over belongs to Friday, not to Sunday, the due day, when she offers nothing.
+    from factory.scheduling.schedule import daily_pieces
+
+    hours = [2.15, 2.15, 2.15, 2.15, 2.15, 0, 0]
+    speed = 15 / (sum(hours) + 1e-7)
+    data = {
+        "format": "microfactory-instance/1",
+        "horizon": {"start": "2026-11-23", "days": 7},
+        "stations": [{"id": "S1", "name": "站"}],
+        "workers": [{"id": "W1", "station": "S1", "speed": {"a": speed}, "hours": hours}],
+        "orders": [
+            {
+                "id": "O1",
+                "skill": "a",
+                "quantity": 15,
+                "lot_size": 15,
+                "due_day": 6,
+                "piece_rate_fen": 10,
+                "stations": ["S1"],
+            }
+        ],
+    }
+    inst = parse_instance(data)
+    days = daily_pieces(inst, 0, [(0, 0)])[0, 0]
+    assert [d["day"] for d in days] == [0, 1, 2, 3, 4]
+    assert sum(d["pieces"] for d in days) == 15
+
+
 def test_fractional_pieces_over_several_evenings(build: Any) -> None:
     # A sweater at 0.4 an hour with 1 hour an evening takes 2.5 evenings.
     w = build.worker("W1", {"k": 0.4}, [1, 1, 1])
