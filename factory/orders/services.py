@@ -917,6 +917,39 @@ def register_progress_source(source: ProgressSource) -> ProgressSource:
     return source
 
 
+@dataclass(frozen=True)
+class LotCount:
+    """Pieces of one lot that passed inspection, counted by a later feature."""
+
+    order_id: int
+    lot_id: int
+    accepted: int
+
+
+LotSource = Callable[[Sequence[int]], Iterable[LotCount]]
+
+# Pieces that passed inspection per lot, for what each lot may deliver. Production registers one with
+# `register_lot_source`; the counts of every registered source are added up.
+LOT_SOURCES: list[LotSource] = []
+
+
+def register_lot_source(source: LotSource) -> LotSource:
+    """Add a source of pieces passed per lot (usable as a decorator)."""
+    if source not in LOT_SOURCES:
+        LOT_SOURCES.append(source)
+    return source
+
+
+def accepted_by_lot(order_id: int) -> dict[int, int]:
+    """Pieces of each lot of the order (by lot id) that passed inspection."""
+    out: dict[int, int] = defaultdict(int)
+    for source in LOT_SOURCES:
+        for row in source([order_id]):
+            if row.order_id == order_id:
+                out[row.lot_id] += row.accepted
+    return dict(out)
+
+
 @dataclass
 class DayCounts:
     reported: int = 0

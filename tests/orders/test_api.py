@@ -11,7 +11,7 @@ from factory.accounts import services as accounts
 from factory.extensions import db
 from factory.orders import services
 from factory.orders.models import Order
-from factory.orders.services import ProductionCount
+from factory.orders.services import LotCount, ProductionCount
 
 from .conftest import future
 
@@ -146,6 +146,7 @@ def test_organiser_accepts_and_sees_the_stations_progress(
             rejected=5,
         )
     )
+    production.append(LotCount(order.id, order.lots[0].id, 35))
     data = client.get(f"/api/v1/orders/{order.id}", headers=headers).get_json()
     assert {
         k: data["progress"][k]
