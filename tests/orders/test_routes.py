@@ -414,3 +414,17 @@ def test_delivery_note_lists_only_pieces_that_passed_inspection_in_each_lot(
     assert "第4批" not in flat and "第5批" not in flat
     page = make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True)
     assert "第 1 批 163 件、第 2 批 100 件、第 3 批 137 件" in page
+
+
+def test_an_offered_order_shows_no_progress_bars_until_the_station_takes_it_on(
+    make_client: Any, make_order: Any, organiser: Any
+) -> None:
+    order = make_order(quantity=300, lot_size=100)
+    client = make_client(organiser)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "<progress" not in page
+    assert "/ 1<" not in page and "/ 0<" not in page
+    assert "你的站点还没有承接这个订单" in page
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "质检合格: 0 / 200" in page
