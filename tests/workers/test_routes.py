@@ -114,6 +114,16 @@ def test_pause_leave_and_come_back(make_client: Any, organiser: Any, register: A
     assert not worker.user.is_disabled
 
 
+def test_skills_table_says_how_each_skill_was_gained(make_client: Any, organiser: Any, register: Any) -> None:
+    worker, _ = register(skills="remote_assembly:20")
+    page = text(make_client(organiser).get(f"/workers/{worker.user_id}"))
+    table = page[page.index('id="skills"') :]
+    table = table[: table.index("</table>")]
+    assert "<th>取得方式</th>" in table
+    assert "起始日期" not in table
+    assert "估计" in table
+
+
 def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> None:
     worker, _ = register(skills="remote_assembly:20")
     client = make_client(organiser)
