@@ -105,9 +105,22 @@ def test_pause_leave_and_come_back(make_client: Any, organiser: Any, register: A
     token = f"/workers/{worker.user_id}"
     assert client.submit(path, {"action": "pause"}, token_from=token).status_code == 303
     assert worker.paused
-    assert client.submit(path, {"action": "leave"}, token_from=token).status_code == 303
+    page = text(client.get(token))
+    # "Has left" asks first: a link to a page that explains and confirms, not a one-click form.
+    assert 'value="leave"' not in page
+    assert f'href="/workers/{worker.user_id}/leave"' in page
+    confirm = text(client.get(f"/workers/{worker.user_id}/leave"))
+    assert "账号将被停用" in confirm and 'value="leave"' in confirm
+    assert worker.left_at is None
+    response = client.submit(path, {"action": "leave"}, token_from=f"/workers/{worker.user_id}/leave")
+    assert response.status_code == 303
     assert worker.left_at is not None
     assert worker.user.is_disabled
+    page = text(client.get(token))
+    assert "账号已停用" in page  # the flash and the account line agree with what leaving did
+    facts = page[page.index("<dt>账号</dt>") :]
+    assert "已停用，无法登录" in facts[: facts.index("</dd>")]
+    assert "已激活" not in facts[: facts.index("</dd>")]
     assert worker.user_id not in [w.user_id for w in services.station_workers(organiser.station_id)]
     assert client.submit(path, {"action": "rejoin"}, token_from=token).status_code == 303
     assert worker.left_at is None
