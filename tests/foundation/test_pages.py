@@ -228,6 +228,17 @@ def test_demo_seed_is_believable_and_running_it_twice_changes_nothing(app: Any) 
     assert db.session.scalar(select(func.count()).where(User.role == "coordinator")) >= 2
     for login in demo_logins():
         assert login.mobile in first.output
+    # Every day of every order's progress, no more pieces have passed inspection than were reported by then.
+    from factory.orders.models import Order
+    from factory.orders.services import order_progress
+
+    ids = list(db.session.scalars(select(Order.id)))
+    for order_id, progress in order_progress(ids).items():
+        reported = inspected = 0
+        for day, c in progress.series():
+            reported += c.reported
+            inspected += c.accepted + c.rejected
+            assert inspected <= reported, (order_id, day, inspected, reported)
 
 
 def test_every_message_has_a_chinese_translation() -> None:
