@@ -180,13 +180,45 @@ def record_delivery(
     return delivery
 
 
-def confirm_receipt(delivery: Delivery, actor: User | None) -> Delivery:
-    """The enterprise confirms it received the pieces of a delivery."""
+def confirm_receipt(
+    delivery: Delivery, actor: User | None, *, received: Any = None, note: str = ""
+) -> Delivery:
+    """The enterprise confirms it received the pieces of a delivery, or fewer (`received`, with a note).
+
+    Only received pieces are owed; missing pieces stay counted as delivered by the station.
+    """
     if delivery.received_at is not None:
         raise OrderServiceError("already_received", _("This delivery was confirmed already."), status=409)
+    count = delivery.pieces
+    errors: dict[str, list[str]] = {}
+    if received not in (None, ""):
+        value, problem = parse_int(received)
+        if problem or value is None or value < 0:
+            errors["received"] = [problem or _("Enter the pieces received, 0 or more.")]
+        elif value > delivery.pieces:
+            errors["received"] = [
+                _("The delivery has %(pieces)s pieces; enter at most that.", pieces=delivery.pieces)
+            ]
+        else:
+            count = value
+    note = (note or "").strip()
+    problem = text_problem(note, m.NOTE_MAX)
+    if problem:
+        errors["receipt_note"] = [problem]
+    elif count < delivery.pieces and not note:
+        errors["receipt_note"] = [_("Say what was missing or damaged.")]
+    if errors:
+        raise OrderServiceError("invalid", _("Some of what you entered is not valid."), errors)
     delivery.received_at = utcnow()
     delivery.received_by = actor
-    record(actor, "delivery.receive", delivery, after={"pieces": delivery.pieces})
+    delivery.received_pieces = count if count < delivery.pieces else None
+    delivery.receipt_note = note
+    record(
+        actor,
+        "delivery.receive",
+        delivery,
+        after={"pieces": delivery.pieces, "received": count, **({"note": note} if note else {})},
+    )
     db.session.flush()
     advance(delivery.order, actor)
     return delivery
@@ -254,7 +286,7 @@ def statement(
             Order.reference,
             Order.product,
             Station.name,
-            func.sum(Delivery.pieces),
+            func.sum(func.coalesce(Delivery.received_pieces, Delivery.pieces)),
             Order.piece_rate_units,
             Order.service_fee_fen,
         )

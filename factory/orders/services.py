@@ -1019,16 +1019,20 @@ def order_progress(order_ids: Iterable[int], *, station_id: int | None = None) -
     for order_id, total in db.session.execute(taken.group_by(Acceptance.order_id)):
         out[order_id].accepted_by_stations = int(total or 0)
     deliveries = select(
-        Delivery.order_id, Delivery.delivered_on, Delivery.pieces, Delivery.received_at
+        Delivery.order_id,
+        Delivery.delivered_on,
+        Delivery.pieces,
+        Delivery.received_at,
+        func.coalesce(Delivery.received_pieces, Delivery.pieces),
     ).where(Delivery.order_id.in_(ids))
     if station_id is not None:
         deliveries = deliveries.where(Delivery.station_id == station_id)
-    for order_id, day, pieces, received_at in db.session.execute(deliveries):
+    for order_id, day, pieces, received_at, received in db.session.execute(deliveries):
         progress = out[order_id]
         progress.delivered += pieces
         progress.day(day).delivered += pieces
         if received_at is not None:
-            progress.received += pieces
+            progress.received += received
     for source in PROGRESS_SOURCES:
         for row in source(ids):
             if row.order_id not in out or (station_id is not None and row.station_id != station_id):

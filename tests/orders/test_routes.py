@@ -428,3 +428,33 @@ def test_an_offered_order_shows_no_progress_bars_until_the_station_takes_it_on(
     services.accept_order(order, organiser.station_id, 200, organiser)
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "质检合格: 0 / 200" in page
+
+
+def test_receipt_is_confirmed_on_its_own_page_and_a_short_delivery_is_owed_what_arrived(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    client = make_client(coordinator)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    receive = f"/orders/deliveries/{delivery.id}/receive"
+    assert f'href="{receive}"' in page  # a link to a confirm page, not a one-click form
+    confirm = client.get(receive).get_data(as_text=True)
+    assert 'name="received"' in confirm and 'value="100"' in confirm
+    assert delivery.received_at is None
+    # Fewer pieces without saying why, or more than delivered: refused, nothing kept.
+    assert client.submit(receive, {"received": "95"}).status_code == 422
+    assert client.submit(receive, {"received": "101", "receipt_note": "x"}).status_code == 422
+    assert delivery.received_at is None
+    response = client.submit(receive, {"received": "95", "receipt_note": "5 件外壳破损"})
+    assert response.status_code == 302
+    assert delivery.received_at is not None and delivery.pieces_received == 95 and delivery.short == 5
+    st = dl.statement(coordinator.enterprise_id)
+    assert st.total_pieces == 95
+    assert st.total_fen == dl.amount_fen(95, 4000, 5)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "5 件外壳破损" in page and "收到 95 件，缺 5 件" in page
+    again = client.submit(receive, {"received": "95", "receipt_note": "again"}, token_from="/orders/new")
+    assert again.status_code == 409
