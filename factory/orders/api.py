@@ -152,6 +152,8 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
         "lines": [{"lot": line.lot.index, "pieces": line.pieces} for line in delivery.lines],
         "note": delivery.note,
         "received_at": delivery.received_at.isoformat() if delivery.received_at else None,
+        "received": delivery.pieces_received if delivery.received_at else None,
+        "receipt_note": delivery.receipt_note,
     }
 
 
@@ -434,8 +436,11 @@ def receive_delivery(delivery_id: int) -> Any:
     delivery = db.session.get(Delivery, delivery_id) if delivery_id <= services.MAX_ID else None
     if delivery is None or delivery.order.enterprise_id != current_user.enterprise_id:
         raise ApiError(404, "not_found", _("There is no such delivery, or it is not yours to see."))
+    data = json_body() if request.get_data() else {}
     try:
-        dl.confirm_receipt(delivery, current_user)
+        dl.confirm_receipt(
+            delivery, current_user, received=data.get("received"), note=str(data.get("note") or "")
+        )
     except OrderServiceError as exc:
         raise _fail(exc) from None
     return delivery_json(delivery)
@@ -667,6 +672,8 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             },
             "note": {"type": "string"},
             "received_at": {"type": "string", "format": "date-time", "nullable": True},
+            "received": {"type": "integer", "nullable": True, "description": "pieces counted on receipt"},
+            "receipt_note": {"type": "string"},
         },
     },
     "DeliveryList": {
@@ -764,9 +771,26 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/deliveries/{delivery_id}/receive": {
         "post": {
             "summary": "Confirm receipt of a delivery (coordinator)",
+            "description": "Without a body every piece of the delivery counts as received. To record a short "
+            "delivery send `received` (fewer pieces than delivered) with a `note`; only received pieces are "
+            "owed.",
             "parameters": [
                 {"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "integer"}}
             ],
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "received": {"type": "integer", "minimum": 0},
+                                "note": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
             "responses": {
                 "200": _json(_ref("Delivery"), "the delivery"),
                 **error_responses(401, 403, 404, 409),

@@ -1,7 +1,8 @@
 """Deliveries of accepted pieces to the enterprise, their receipt, and what the enterprise owes.
 
-A station can deliver at most the pieces that passed inspection at that station (counted through
-`services.PROGRESS_SOURCES`), and a lot at most its own pieces. The statement prices received pieces:
+A lot can deliver at most its pieces that passed inspection and were not delivered yet (counted per lot
+through `services.LOT_SOURCES`), so every line of a delivery note is backed by inspected pieces. A delivery
+given as a total is split over the station's lots in that way, oldest lot first. The statement prices received pieces:
 each line is pieces × piece rate rounded half up to the fen once (`factory.money.round_half_up`), plus
 pieces × the service fee (whole fen, no rounding).
 """
@@ -21,14 +22,13 @@ from factory.accounts.models import Station, User
 from factory.audit.services import record
 from factory.extensions import db
 from factory.money import RATE_UNITS_PER_FEN, round_half_up
-from factory.orders import domain
+from factory.orders import domain, services
 from factory.orders import models as m
 from factory.orders.models import Delivery, DeliveryLine, Lot, Order
 from factory.orders.services import (
     OrderServiceError,
     advance,
     local_today,
-    order_progress,
     parse_date,
     parse_int,
     text_problem,
@@ -50,10 +50,26 @@ def delivered_by_lot(order_id: int, station_id: int | None = None) -> dict[int, 
     return {lot_id: int(total) for lot_id, total in db.session.execute(stmt)}
 
 
+def deliverable_by_lot(order: Order, station_id: int) -> list[tuple[Lot, int]]:
+    """The station's lots (oldest first) with the pieces each may still deliver.
+
+    A lot may deliver what passed inspection in it and was not delivered yet, never more than it holds.
+    """
+    lots = db.session.scalars(
+        select(Lot).where(Lot.order_id == order.id, Lot.station_id == station_id).order_by(Lot.index)
+    ).all()
+    passed = services.accepted_by_lot(order.id)
+    already = delivered_by_lot(order.id, station_id)
+    out = []
+    for lot in lots:
+        sent = already.get(lot.id, 0)
+        out.append((lot, max(0, min(passed.get(lot.id, 0), lot.pieces) - sent)))
+    return out
+
+
 def deliverable(order: Order, station_id: int) -> int:
     """Pieces the station may still deliver: passed inspection there and not delivered yet."""
-    progress = order_progress([order.id], station_id=station_id)[order.id]
-    return max(0, progress.accepted - progress.delivered)
+    return sum(room for _lot, room in deliverable_by_lot(order, station_id))
 
 
 def record_delivery(
@@ -83,14 +99,14 @@ def record_delivery(
     problem = text_problem(note or "", m.NOTE_MAX)
     if problem:
         errors["note"] = [problem]
-    lots = db.session.scalars(
-        select(Lot).where(Lot.order_id == order.id, Lot.station_id == station_id).order_by(Lot.index)
-    ).all()
-    if not lots:
+    ready = deliverable_by_lot(order, station_id)
+    if not ready:
         raise OrderServiceError("not_taken", _("Your station has not taken this order on."), status=403)
-    already = delivered_by_lot(order.id, station_id)
-    room = {lot.index: lot.pieces - already.get(lot.id, 0) for lot in lots}
+    lots = [lot for lot, _room in ready]
+    room = {lot.index: space for lot, space in ready}
+    limit = sum(room.values())
     wanted: dict[int, int] = {}
+    too_many: list[str] = []
     if lines:
         for index, count in lines.items():
             if index not in room:
@@ -102,9 +118,10 @@ def record_delivery(
                     _("Lot %(index)s: enter pieces above zero.", index=index)
                 )
             elif count > room[index]:
-                errors.setdefault("lines", []).append(
+                too_many.append(
                     _(
-                        "Lot %(index)s has only %(room)s pieces left to deliver.",
+                        "Lot %(index)s has only %(room)s pieces that passed inspection and are not "
+                        "delivered yet.",
                         index=index,
                         room=room[index],
                     )
@@ -115,6 +132,15 @@ def record_delivery(
         total, problem = parse_int(pieces)
         if problem or total is None or total <= 0:
             errors["pieces"] = [problem or _("Enter the number of pieces delivered.")]
+        elif total > limit:
+            too_many.append(
+                _(
+                    "Only pieces that passed inspection can be delivered: %(limit)s pieces of this order "
+                    "are ready, not %(total)s.",
+                    limit=limit,
+                    total=total,
+                )
+            )
         else:
             remaining = total
             for index, space in room.items():
@@ -122,24 +148,15 @@ def record_delivery(
                 if take > 0:
                     wanted[index] = take
                     remaining -= take
-            if remaining > 0:
-                errors["pieces"] = [
-                    _("Your station's lots hold only %(room)s more pieces.", room=sum(room.values()))
-                ]
     if errors:
+        if too_many:
+            errors.setdefault("lines" if lines else "pieces", []).extend(too_many)
         raise OrderServiceError("invalid", _("Some of what you entered is not valid."), errors)
-    total = sum(wanted.values())
-    limit = deliverable(order, station_id)
-    if total > limit:
-        message = _(
-            "Only pieces that passed inspection can be delivered: %(limit)s pieces of this order are "
-            "ready, not %(total)s.",
-            limit=limit,
-            total=total,
-        )
+    if too_many:
         raise OrderServiceError(
-            "more_than_accepted", message, {"lines" if lines else "pieces": [message]}, status=409
+            "more_than_accepted", too_many[0], {"lines" if lines else "pieces": too_many}, status=409
         )
+    total = sum(wanted.values())
     by_index = {lot.index: lot for lot in lots}
     delivery = Delivery(
         order=order,
@@ -163,13 +180,45 @@ def record_delivery(
     return delivery
 
 
-def confirm_receipt(delivery: Delivery, actor: User | None) -> Delivery:
-    """The enterprise confirms it received the pieces of a delivery."""
+def confirm_receipt(
+    delivery: Delivery, actor: User | None, *, received: Any = None, note: str = ""
+) -> Delivery:
+    """The enterprise confirms it received the pieces of a delivery, or fewer (`received`, with a note).
+
+    Only received pieces are owed; missing pieces stay counted as delivered by the station.
+    """
     if delivery.received_at is not None:
         raise OrderServiceError("already_received", _("This delivery was confirmed already."), status=409)
+    count = delivery.pieces
+    errors: dict[str, list[str]] = {}
+    if received not in (None, ""):
+        value, problem = parse_int(received)
+        if problem or value is None or value < 0:
+            errors["received"] = [problem or _("Enter the pieces received, 0 or more.")]
+        elif value > delivery.pieces:
+            errors["received"] = [
+                _("The delivery has %(pieces)s pieces; enter at most that.", pieces=delivery.pieces)
+            ]
+        else:
+            count = value
+    note = (note or "").strip()
+    problem = text_problem(note, m.NOTE_MAX)
+    if problem:
+        errors["receipt_note"] = [problem]
+    elif count < delivery.pieces and not note:
+        errors["receipt_note"] = [_("Say what was missing or damaged.")]
+    if errors:
+        raise OrderServiceError("invalid", _("Some of what you entered is not valid."), errors)
     delivery.received_at = utcnow()
     delivery.received_by = actor
-    record(actor, "delivery.receive", delivery, after={"pieces": delivery.pieces})
+    delivery.received_pieces = count if count < delivery.pieces else None
+    delivery.receipt_note = note
+    record(
+        actor,
+        "delivery.receive",
+        delivery,
+        after={"pieces": delivery.pieces, "received": count, **({"note": note} if note else {})},
+    )
     db.session.flush()
     advance(delivery.order, actor)
     return delivery
@@ -237,7 +286,7 @@ def statement(
             Order.reference,
             Order.product,
             Station.name,
-            func.sum(Delivery.pieces),
+            func.sum(func.coalesce(Delivery.received_pieces, Delivery.pieces)),
             Order.piece_rate_units,
             Order.service_fee_fen,
         )

@@ -58,6 +58,11 @@ class DeliveryForm(FlaskForm):
     note = TextAreaField(_l("Note"))
 
 
+class ReceiptForm(FlaskForm):
+    received = StringField(_l("Pieces received"))
+    receipt_note = TextAreaField(_l("What was missing or damaged"))
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("Spreadsheet (.xlsx or .csv)"))
     post = BooleanField(_l("Post the orders at once"))

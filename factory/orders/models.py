@@ -162,6 +162,9 @@ class Delivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Pieces the enterprise counted on receipt when fewer than delivered (None: all of them).
+    received_pieces: Mapped[int | None] = mapped_column()
+    receipt_note: Mapped[str] = mapped_column(String(NOTE_MAX), default="", server_default="")
 
     order: Mapped[Order] = relationship()
     station: Mapped[Station] = relationship(lazy="joined")
@@ -179,6 +182,18 @@ class Delivery(db.Model):
     @property
     def enterprise_id(self) -> int:
         return self.order.enterprise_id
+
+    @property
+    def pieces_received(self) -> int:
+        """Pieces the enterprise confirmed it received (0 before receipt)."""
+        if self.received_at is None:
+            return 0
+        return self.pieces if self.received_pieces is None else self.received_pieces
+
+    @property
+    def short(self) -> int:
+        """Pieces missing on receipt."""
+        return self.pieces - self.pieces_received if self.received_at is not None else 0
 
 
 class DeliveryLine(db.Model):

@@ -26,6 +26,7 @@ from factory.orders.forms import (
     MinimumWageForm,
     OrderForm,
     PostForm,
+    ReceiptForm,
 )
 from factory.orders.models import Delivery, Order
 from factory.orders.services import OrderServiceError
@@ -445,16 +446,43 @@ def deliver(order_id: int) -> Any:
     return redirect(url_for("orders.show", order_id=order.id))
 
 
-@bp.route("/orders/deliveries/<int:delivery_id>/receive", methods=["POST"])
+@bp.route("/orders/deliveries/<int:delivery_id>/receive", methods=["GET", "POST"])
 @allow("coordinator")
 def receive(delivery_id: int) -> Any:
+    """Confirm receipt on its own page: the pieces counted (all of them unless changed) and a note."""
     delivery = get_delivery_or_404(delivery_id, current_user)
+    form = ReceiptForm()
+    if request.method == "GET":
+        if delivery.received_at is not None:
+            return redirect(url_for("orders.show", order_id=delivery.order_id))
+        form.received.data = str(delivery.pieces)
+        return render_template("orders/receive.html", delivery=delivery, form=form)
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        dl.confirm_receipt(delivery, current_user)
+        dl.confirm_receipt(
+            delivery, current_user, received=form.received.data, note=form.receipt_note.data or ""
+        )
     except OrderServiceError as exc:
+        db.session.rollback()
+        if exc.code == "invalid":
+            for name, messages in exc.fields.items():
+                getattr(form, name).errors = list(messages)
+            return render_template("orders/receive.html", delivery=delivery, form=form), exc.status
         flash(exc.message, "error")
         return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
-    flash(_("Receipt of %(pieces)s pieces confirmed.", pieces=delivery.pieces), "success")
+    if delivery.short:
+        flash(
+            _(
+                "Receipt of %(received)s of %(pieces)s pieces confirmed; %(short)s missing.",
+                received=delivery.pieces_received,
+                pieces=delivery.pieces,
+                short=delivery.short,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Receipt of %(pieces)s pieces confirmed.", pieces=delivery.pieces), "success")
     return redirect(url_for("orders.show", order_id=delivery.order_id))
 
 

@@ -917,6 +917,39 @@ def register_progress_source(source: ProgressSource) -> ProgressSource:
     return source
 
 
+@dataclass(frozen=True)
+class LotCount:
+    """Pieces of one lot that passed inspection, counted by a later feature."""
+
+    order_id: int
+    lot_id: int
+    accepted: int
+
+
+LotSource = Callable[[Sequence[int]], Iterable[LotCount]]
+
+# Pieces that passed inspection per lot, for what each lot may deliver. Production registers one with
+# `register_lot_source`; the counts of every registered source are added up.
+LOT_SOURCES: list[LotSource] = []
+
+
+def register_lot_source(source: LotSource) -> LotSource:
+    """Add a source of pieces passed per lot (usable as a decorator)."""
+    if source not in LOT_SOURCES:
+        LOT_SOURCES.append(source)
+    return source
+
+
+def accepted_by_lot(order_id: int) -> dict[int, int]:
+    """Pieces of each lot of the order (by lot id) that passed inspection."""
+    out: dict[int, int] = defaultdict(int)
+    for source in LOT_SOURCES:
+        for row in source([order_id]):
+            if row.order_id == order_id:
+                out[row.lot_id] += row.accepted
+    return dict(out)
+
+
 @dataclass
 class DayCounts:
     reported: int = 0
@@ -986,16 +1019,20 @@ def order_progress(order_ids: Iterable[int], *, station_id: int | None = None) -
     for order_id, total in db.session.execute(taken.group_by(Acceptance.order_id)):
         out[order_id].accepted_by_stations = int(total or 0)
     deliveries = select(
-        Delivery.order_id, Delivery.delivered_on, Delivery.pieces, Delivery.received_at
+        Delivery.order_id,
+        Delivery.delivered_on,
+        Delivery.pieces,
+        Delivery.received_at,
+        func.coalesce(Delivery.received_pieces, Delivery.pieces),
     ).where(Delivery.order_id.in_(ids))
     if station_id is not None:
         deliveries = deliveries.where(Delivery.station_id == station_id)
-    for order_id, day, pieces, received_at in db.session.execute(deliveries):
+    for order_id, day, pieces, received_at, received in db.session.execute(deliveries):
         progress = out[order_id]
         progress.delivered += pieces
         progress.day(day).delivered += pieces
         if received_at is not None:
-            progress.received += pieces
+            progress.received += received
     for source in PROGRESS_SOURCES:
         for row in source(ids):
             if row.order_id not in out or (station_id is not None and row.station_id != station_id):

@@ -8,7 +8,7 @@ real floor. Idempotent: a station that already has pay periods is left alone.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from factory.accounts.models import Role, Station, User
 from factory.extensions import db
 from factory.orders.models import Lot, Order
-from factory.orders.services import local_today
+from factory.orders.services import LOCAL_TZ, local_today
 from factory.payroll import domain, services
 from factory.production import material as production_material
 from factory.production import services as production
@@ -94,9 +94,12 @@ def seed_pay(station_name: str, order_reference: str = "HY-DEMO-001", today: dat
         inspect: bool = True,
     ) -> None:
         task = tasks[worker.id]
-        production.record_report(
+        report, _created = production.record_report(
             task.id, worker, accepted + rejected, uuid.uuid4().hex, uuid.uuid4().hex, minutes=minutes
         )
+        # Reported on the day the pieces were made, before or on the day they are inspected.
+        report.reported_on = day
+        report.created_at = datetime.combine(day, time(10), tzinfo=LOCAL_TZ).astimezone(UTC)
         if inspect:
             production.record_inspection(
                 task.id,

@@ -34,7 +34,13 @@ from factory.errors import ServiceError
 from factory.extensions import db
 from factory.orders import services as orders
 from factory.orders.models import Lot, Order
-from factory.orders.services import ProductionCount, local_today, register_progress_source
+from factory.orders.services import (
+    LotCount,
+    ProductionCount,
+    local_today,
+    register_lot_source,
+    register_progress_source,
+)
 from factory.payroll.models import PayPeriod
 from factory.production.models import (
     DEAD,
@@ -1069,3 +1075,18 @@ def production_counts(order_ids: Sequence[int]) -> list[ProductionCount]:
         ProductionCount(o, s, d, accepted=int(a or 0), rejected=int(r or 0)) for o, s, d, a, r in inspected
     )
     return out
+
+
+@register_lot_source
+def passed_by_lot(order_ids: Sequence[int]) -> list[LotCount]:
+    """Pieces that passed inspection per lot (over every task the lot had, reassigned ones included)."""
+    ids = list(order_ids)
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Task.order_id, Task.lot_id, func.sum(Inspection.accepted))
+        .join(Task, Task.id == Inspection.task_id)
+        .where(Task.order_id.in_(ids))
+        .group_by(Task.order_id, Task.lot_id)
+    )
+    return [LotCount(o, lot, int(n or 0)) for o, lot, n in rows if n]

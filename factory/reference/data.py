@@ -68,10 +68,9 @@ DISTRICTS: list[dict[str, object]] = [
     {"name": "莱西市", "tier": 2},
 ]
 
-WAGE_SOURCE = (
-    "山东省人民政府关于调整全省最低工资标准的通知（自2023年10月1日起执行）；"
-    "青岛市区（市）档次划分。待与人力资源和社会保障局核实"
-)
+# Whether a figure still has to be confirmed is the `confirmed` flag, shown next to the source.
+WAGE_SOURCE = "山东省人民政府关于调整全省最低工资标准的通知（自2023年10月1日起执行）；青岛市区（市）档次划分"
+
 
 # Shandong's standards from 2023-10-01: monthly 2200 / 2000 / 1800 yuan, part-time hourly 22 / 20 / 18 yuan.
 MINIMUM_WAGES: list[dict[str, object]] = [

@@ -304,6 +304,16 @@ def reveal(worker_id: int) -> Any:
     return _show(worker, revealed=services.reveal_id_number(current_user, worker))
 
 
+@bp.route("/workers/<int:worker_id>/leave")
+@allow("organiser", "admin")
+def confirm_leave(worker_id: int) -> Any:
+    """Ask before marking a worker as left (the account is disabled and they are signed out)."""
+    worker = get_worker_or_404(worker_id, current_user)
+    if worker.left_at is not None:
+        return redirect(url_for("workers.show", worker_id=worker.user_id))
+    return render_template("workers/leave.html", worker=worker, form=StepForm())
+
+
 @bp.route("/workers/<int:worker_id>/status", methods=["POST"])
 @allow("organiser", "admin")
 def change_status(worker_id: int) -> Any:
@@ -320,7 +330,10 @@ def change_status(worker_id: int) -> Any:
     elif action == "leave":
         services.leave(current_user, worker)
         flash(
-            _("%(name)s has left. Their account is closed; their history is kept.", name=worker.user.name),
+            _(
+                "%(name)s has left. Their account is disabled: they cannot sign in. Their history is kept.",
+                name=worker.user.name,
+            ),
             "info",
         )
     elif action == "rejoin":

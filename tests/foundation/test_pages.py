@@ -170,8 +170,21 @@ def test_unknown_api_path_answers_in_the_error_shape(client: Any) -> None:
 def test_reference_data_marks_wages_to_confirm(make_client: Any, make_user: Any) -> None:
     page = make_client(make_user("organiser")).get("/admin/reference").get_data(as_text=True)
     assert "待与人社局核实" in page
+    assert "核实 待与" not in page and page.count("核实") == 3  # once per tier, in the badge only
     assert "¥22.00" in page
     assert "市南区" in page and "遥控器组装" in page
+
+
+def test_reference_skills_show_names_and_codes_only_to_administrators(
+    make_client: Any, make_user: Any
+) -> None:
+    for role in ("coordinator", "organiser"):
+        page = make_client(make_user(role)).get("/admin/reference").get_data(as_text=True)
+        skills = page[page.index("<h2>技能</h2>") :]
+        assert "<th>技能</th>" in skills and "姓名" not in skills
+        assert "遥控器组装" in skills and "remote_assembly" not in skills, role
+    admin = make_client(make_user("admin")).get("/admin/reference").get_data(as_text=True)
+    assert "remote_assembly" in admin
 
 
 def test_audit_log_filters_by_action(make_client: Any, make_user: Any) -> None:
@@ -231,6 +244,17 @@ def test_demo_seed_is_believable_and_running_it_twice_changes_nothing(app: Any) 
     assert db.session.scalar(select(func.count()).where(User.role == "coordinator")) >= 2
     for login in demo_logins():
         assert login.mobile in first.output
+    # Every day of every order's progress, no more pieces have passed inspection than were reported by then.
+    from factory.orders.models import Order
+    from factory.orders.services import order_progress
+
+    ids = list(db.session.scalars(select(Order.id)))
+    for order_id, progress in order_progress(ids).items():
+        reported = inspected = 0
+        for day, c in progress.series():
+            reported += c.reported
+            inspected += c.accepted + c.rejected
+            assert inspected <= reported, (order_id, day, inspected, reported)
 
 
 def test_every_message_has_a_chinese_translation() -> None:

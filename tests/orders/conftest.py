@@ -11,7 +11,7 @@ import pytest
 
 from factory.extensions import db
 from factory.orders import services
-from factory.orders.services import OrderInput, ProductionCount
+from factory.orders.services import LotCount, OrderInput, ProductionCount
 
 
 def future(days: int = 30) -> date:
@@ -63,18 +63,37 @@ def make_order(coordinator: Any) -> Any:
 
 
 @pytest.fixture
-def production(app: Any) -> Iterator[list[ProductionCount]]:
-    """Counts as the production feature will report them: append ProductionCount rows to the list."""
-    counts: list[ProductionCount] = []
+def production(app: Any) -> Iterator[list[ProductionCount | LotCount]]:
+    """Counts as the production feature reports them: append ProductionCount (per order, station and day)
+    and LotCount (passed per lot) rows to the list; `passed_in_lots` appends both."""
+    counts: list[ProductionCount | LotCount] = []
 
     def source(order_ids: Any) -> list[ProductionCount]:
-        return [c for c in counts if c.order_id in order_ids]
+        return [c for c in counts if isinstance(c, ProductionCount) and c.order_id in order_ids]
+
+    def lots(order_ids: Any) -> list[LotCount]:
+        return [c for c in counts if isinstance(c, LotCount) and c.order_id in order_ids]
 
     services.register_progress_source(source)
+    services.register_lot_source(lots)
     try:
         yield counts
     finally:
         services.PROGRESS_SOURCES.remove(source)
+        services.LOT_SOURCES.remove(lots)
+
+
+def passed_in_lots(
+    production: list[Any], order: Any, station_id: int, by_lot: dict[int, int], days_ago: int = 0
+) -> None:
+    """Pieces reported and passed in the order's lots ({lot index: pieces}), on one day."""
+    day = services.local_today() - timedelta(days=days_ago)
+    total = sum(by_lot.values())
+    production.append(
+        ProductionCount(order.id, station_id, day, assigned=total, reported=total, accepted=total)
+    )
+    lots = {lot.index: lot for lot in order.lots}
+    production.extend(LotCount(order.id, lots[i].id, n) for i, n in by_lot.items())
 
 
 def audit_actions(obj_type: str, obj_id: int) -> list[str]:

@@ -11,7 +11,7 @@ from factory.accounts import services as accounts
 from factory.extensions import db
 from factory.orders import services
 from factory.orders.models import Order
-from factory.orders.services import ProductionCount
+from factory.orders.services import LotCount, ProductionCount
 
 from .conftest import future
 
@@ -146,6 +146,7 @@ def test_organiser_accepts_and_sees_the_stations_progress(
             rejected=5,
         )
     )
+    production.append(LotCount(order.id, order.lots[0].id, 35))
     data = client.get(f"/api/v1/orders/{order.id}", headers=headers).get_json()
     assert {
         k: data["progress"][k]
@@ -201,3 +202,32 @@ def test_openapi_describes_the_order_paths(client: Any) -> None:
         assert path in spec["paths"]
     assert "Order" in spec["components"]["schemas"]
     assert "422" in spec["paths"]["/orders"]["post"]["responses"]
+
+
+def test_receipt_through_the_api_takes_an_optional_count_and_note(
+    client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    from factory.orders import deliveries as dl
+
+    from .conftest import passed_in_lots
+
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100})
+    whole = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    short = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    headers = bearer(coordinator)
+    response = client.post(f"/api/v1/deliveries/{whole.id}/receive", headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["received"] == 100
+    bad = client.post(f"/api/v1/deliveries/{short.id}/receive", json={"received": 90}, headers=headers)
+    assert bad.status_code == 422 and "receipt_note" in bad.get_json()["error"]["fields"]
+    response = client.post(
+        f"/api/v1/deliveries/{short.id}/receive", json={"received": 90, "note": "少10件"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert response.get_json()["received"] == 90 and response.get_json()["receipt_note"] == "少10件"
+    assert services.order_progress([order.id])[order.id].received == 190
+    spec = client.get("/api/v1/openapi.json").get_json()
+    body = spec["paths"]["/deliveries/{delivery_id}/receive"]["post"]["requestBody"]
+    assert set(body["content"]["application/json"]["schema"]["properties"]) == {"received", "note"}

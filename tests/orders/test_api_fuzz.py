@@ -312,14 +312,13 @@ def world(
 ) -> dict[str, Any]:
     from factory.orders import deliveries as dl
     from factory.orders import services
-    from factory.orders.services import ProductionCount
+
+    from .conftest import passed_in_lots
 
     own = make_order(quantity=3000, lot_size=100)
     targeted = make_order(quantity=500, lot_size=100, open_to_all=False, station_ids=[organiser.station_id])
     services.accept_order(targeted, organiser.station_id, 200, organiser)
-    production.append(
-        ProductionCount(targeted.id, organiser.station_id, services.local_today(), accepted=150)
-    )
+    passed_in_lots(production, targeted, organiser.station_id, {1: 100, 2: 50})
     delivery = dl.record_delivery(targeted, organiser.station_id, organiser, pieces=20)
     users = {
         "coordinator": coordinator,

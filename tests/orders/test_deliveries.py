@@ -15,7 +15,7 @@ from factory.orders import importing, services
 from factory.orders.models import Order
 from factory.orders.services import OrderServiceError, ProductionCount
 
-from .conftest import audit_actions
+from .conftest import audit_actions, passed_in_lots
 
 
 @pytest.fixture
@@ -25,13 +25,14 @@ def taken(make_order: Any, organiser: Any) -> Any:
     return order
 
 
-def passed(
-    production: list[ProductionCount], order: Any, station_id: int, pieces: int, days_ago: int = 0
-) -> None:
-    day = services.local_today() - timedelta(days=days_ago)
-    production.append(
-        ProductionCount(order.id, station_id, day, assigned=pieces, reported=pieces, accepted=pieces)
-    )
+def passed(production: list[Any], order: Any, station_id: int, pieces: int, days_ago: int = 0) -> None:
+    """`pieces` passed inspection in the station's lots, each lot full before the next."""
+    by_lot: dict[int, int] = {}
+    for lot in sorted((x for x in order.lots if x.station_id == station_id), key=lambda x: x.index):
+        take = min(lot.pieces, pieces - sum(by_lot.values()))
+        if take > 0:
+            by_lot[lot.index] = take
+    passed_in_lots(production, order, station_id, by_lot, days_ago)
 
 
 def test_nothing_can_be_delivered_before_pieces_pass_inspection(taken: Any, organiser: Any) -> None:

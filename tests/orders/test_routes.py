@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import timedelta
 from typing import Any
@@ -13,10 +14,10 @@ from factory.extensions import db
 from factory.orders import deliveries as dl
 from factory.orders import services
 from factory.orders.models import Order
-from factory.orders.services import ProductionCount
+from factory.orders.services import OrderServiceError, ProductionCount
 from factory.reference.models import District, MinimumWage
 
-from .conftest import future
+from .conftest import future, passed_in_lots
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -169,7 +170,7 @@ def test_delivery_note_pdf_is_readable_chinese(
 ) -> None:
     order = make_order(quantity=200, lot_size=100, product="冰箱贴彩绘")
     services.accept_order(order, organiser.station_id, 200, organiser)
-    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), accepted=150))
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 50})
     client = make_client(organiser)
     response = client.submit(
         f"/orders/{order.id}/deliveries",
@@ -209,7 +210,7 @@ def test_delivering_more_than_passed_inspection_is_refused(
 ) -> None:
     order = make_order(quantity=200, lot_size=100)
     services.accept_order(order, organiser.station_id, 200, organiser)
-    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), accepted=20))
+    passed_in_lots(production, order, organiser.station_id, {1: 20})
     response = make_client(organiser).submit(
         f"/orders/{order.id}/deliveries", {"pieces": "21"}, token_from=f"/orders/{order.id}"
     )
@@ -222,7 +223,7 @@ def test_statement_page_and_csv(
 ) -> None:
     order = make_order(quantity=100, lot_size=100)
     services.accept_order(order, organiser.station_id, 100, organiser)
-    production.append(ProductionCount(order.id, organiser.station_id, services.local_today(), accepted=100))
+    passed_in_lots(production, order, organiser.station_id, {1: 100})
     delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
     dl.confirm_receipt(delivery, coordinator)
     client = make_client(coordinator)
@@ -356,3 +357,104 @@ def test_after_a_station_took_it_the_edit_page_changes_only_texts(
     db.session.expire_all()
     assert order.note == "请在周五前送第一批"
     assert order.quantity == 250
+
+
+def test_delivery_note_lists_only_pieces_that_passed_inspection_in_each_lot(
+    make_client: Any, make_order: Any, make_user: Any, organiser: Any, coordinator: Any, tmp_path: Any
+) -> None:
+    import hashlib
+    import uuid
+
+    from factory.production import services as production
+
+    order = make_order(quantity=1000, lot_size=200, product="冰箱贴彩绘")
+    services.accept_order(order, organiser.station_id, 1000, organiser)
+    worker = make_user("worker", station=organiser.station)
+    today = services.local_today()
+    passed = {1: 163, 2: 136, 3: 145}
+    for lot in order.lots:
+        if lot.index not in passed:
+            continue
+        task = production.create_task(lot.id, worker.id, organiser)
+        body = hashlib.sha256(b"x").hexdigest()
+        production.record_report(task.id, worker, 180, uuid.uuid4().hex, body)
+        production.record_inspection(task.id, organiser, passed[lot.index], 2, "毛刺", today, False)
+    assert dl.deliverable(order, organiser.station_id) == 444
+    client = make_client(organiser)
+    refused = client.submit(
+        f"/orders/{order.id}/deliveries", {"pieces": "445"}, token_from=f"/orders/{order.id}"
+    )
+    assert refused.status_code == 409
+    assert dl.deliveries_for(order.id) == []
+    with pytest.raises(OrderServiceError) as caught:
+        dl.record_delivery(order, organiser.station_id, organiser, lines={1: 164})
+    assert caught.value.code == "more_than_accepted"
+    with pytest.raises(OrderServiceError):
+        dl.record_delivery(order, organiser.station_id, organiser, lines={4: 1})  # nothing passed in lot 4
+
+    first = dl.record_delivery(order, organiser.station_id, organiser, lines={2: 36})
+    response = client.submit(
+        f"/orders/{order.id}/deliveries",
+        {"pieces": "400", "delivered_on": today.isoformat()},
+        token_from=f"/orders/{order.id}",
+    )
+    assert response.status_code == 302
+    delivery = dl.deliveries_for(order.id)[-1]
+    assert delivery.id != first.id
+    # Oldest lot first, each lot at most what passed there and was not delivered yet.
+    assert [(line.lot.index, line.pieces) for line in delivery.lines] == [(1, 163), (2, 100), (3, 137)]
+    assert dl.deliverable(order, organiser.station_id) == 8
+
+    path = tmp_path / "note.pdf"
+    path.write_bytes(make_client(coordinator).get(f"/orders/deliveries/{delivery.id}.pdf").data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for row in ("第1批 .*?163", "第2批 冰箱贴彩绘 200 100", "第3批 冰箱贴彩绘 200 137", "合计 400 件"):
+        assert re.search(row, flat), row
+    assert "第4批" not in flat and "第5批" not in flat
+    page = make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "第 1 批 163 件、第 2 批 100 件、第 3 批 137 件" in page
+
+
+def test_an_offered_order_shows_no_progress_bars_until_the_station_takes_it_on(
+    make_client: Any, make_order: Any, organiser: Any
+) -> None:
+    order = make_order(quantity=300, lot_size=100)
+    client = make_client(organiser)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "<progress" not in page
+    assert "/ 1<" not in page and "/ 0<" not in page
+    assert "你的站点还没有承接这个订单" in page
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "质检合格: 0 / 200" in page
+
+
+def test_receipt_is_confirmed_on_its_own_page_and_a_short_delivery_is_owed_what_arrived(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    client = make_client(coordinator)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    receive = f"/orders/deliveries/{delivery.id}/receive"
+    assert f'href="{receive}"' in page  # a link to a confirm page, not a one-click form
+    confirm = client.get(receive).get_data(as_text=True)
+    assert 'name="received"' in confirm and 'value="100"' in confirm
+    assert delivery.received_at is None
+    # Fewer pieces without saying why, or more than delivered: refused, nothing kept.
+    assert client.submit(receive, {"received": "95"}).status_code == 422
+    assert client.submit(receive, {"received": "101", "receipt_note": "x"}).status_code == 422
+    assert delivery.received_at is None
+    response = client.submit(receive, {"received": "95", "receipt_note": "5 件外壳破损"})
+    assert response.status_code == 302
+    assert delivery.received_at is not None and delivery.pieces_received == 95 and delivery.short == 5
+    st = dl.statement(coordinator.enterprise_id)
+    assert st.total_pieces == 95
+    assert st.total_fen == dl.amount_fen(95, 4000, 5)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "5 件外壳破损" in page and "收到 95 件，缺 5 件" in page
+    again = client.submit(receive, {"received": "95", "receipt_note": "again"}, token_from="/orders/new")
+    assert again.status_code == 409

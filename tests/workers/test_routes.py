@@ -105,13 +105,36 @@ def test_pause_leave_and_come_back(make_client: Any, organiser: Any, register: A
     token = f"/workers/{worker.user_id}"
     assert client.submit(path, {"action": "pause"}, token_from=token).status_code == 303
     assert worker.paused
-    assert client.submit(path, {"action": "leave"}, token_from=token).status_code == 303
+    page = text(client.get(token))
+    # "Has left" asks first: a link to a page that explains and confirms, not a one-click form.
+    assert 'value="leave"' not in page
+    assert f'href="/workers/{worker.user_id}/leave"' in page
+    confirm = text(client.get(f"/workers/{worker.user_id}/leave"))
+    assert "账号将被停用" in confirm and 'value="leave"' in confirm
+    assert worker.left_at is None
+    response = client.submit(path, {"action": "leave"}, token_from=f"/workers/{worker.user_id}/leave")
+    assert response.status_code == 303
     assert worker.left_at is not None
     assert worker.user.is_disabled
+    page = text(client.get(token))
+    assert "账号已停用" in page  # the flash and the account line agree with what leaving did
+    facts = page[page.index("<dt>账号</dt>") :]
+    assert "已停用，无法登录" in facts[: facts.index("</dd>")]
+    assert "已激活" not in facts[: facts.index("</dd>")]
     assert worker.user_id not in [w.user_id for w in services.station_workers(organiser.station_id)]
     assert client.submit(path, {"action": "rejoin"}, token_from=token).status_code == 303
     assert worker.left_at is None
     assert not worker.user.is_disabled
+
+
+def test_skills_table_says_how_each_skill_was_gained(make_client: Any, organiser: Any, register: Any) -> None:
+    worker, _ = register(skills="remote_assembly:20")
+    page = text(make_client(organiser).get(f"/workers/{worker.user_id}"))
+    table = page[page.index('id="skills"') :]
+    table = table[: table.index("</table>")]
+    assert "<th>取得方式</th>" in table
+    assert "起始日期" not in table
+    assert "估计" in table
 
 
 def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> None:
