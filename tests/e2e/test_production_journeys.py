@@ -25,36 +25,51 @@ def _task(live_app: Any, task_id: int) -> tuple[int, int]:
     return out
 
 
-def test_worker_reports_offline_twice_and_it_counts_once(page: Any, live_app: Any) -> None:
+def test_worker_reports_offline_twice_and_each_report_counts_once(page: Any, live_app: Any) -> None:
     login(page, WORKER)
-    page.click("nav >> text=今天")
+    assert page.url.endswith("/today")  # a worker lands on today's tasks
     card = page.locator("article.task").first
     assert card.locator("h2").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "worker-today")
     form = card.locator("form.report")
+    field = form.locator("input[name=pieces]")
+    left = card.locator("[data-left-of]")
     task_id = int(form.get_attribute("data-task"))
     reported_before, reports_before = _task(live_app, task_id)
-    left_before = int(card.locator("[data-left-of]").inner_text())
+    left_before = int(left.inner_text())
 
     page.context.set_offline(True)
     for _ in range(4):
         form.locator("button.step[data-step='1']").click()  # + four times
-    assert form.locator("input[name=pieces]").input_value() == "4"
+    assert field.input_value() == "4"
+    first_key = form.locator("input[name=key]").input_value()
     form.locator("button.wide").click()
     outbox = page.locator("#outbox")
     assert "待发送：1" in outbox.inner_text()
     assert "没有网络" in outbox.inner_text()
-    form.locator("button.wide").click()  # no answer came, so the worker taps again
+    # the report is queued: the field is empty again, with a new key, and "left" counts the queued pieces
+    assert field.input_value() == ""
+    assert form.locator("input[name=key]").input_value() != first_key
+    assert int(left.inner_text()) == left_before - 4
+    form.locator("button.wide").click()  # a second tap on the same report adds nothing
     assert "待发送：1" in outbox.inner_text()
+
+    field.fill("3")  # a second report, made later that day, still offline
+    form.locator("button.wide").click()
+    assert "待发送：2" in outbox.inner_text()
+    assert field.input_value() == ""
+    assert int(left.inner_text()) == left_before - 7
+    queued = page.evaluate("() => JSON.parse(localStorage.getItem('mf.outbox.v1'))")
+    assert [i["pieces"] for i in queued] == [4, 3] and queued[0]["key"] != queued[1]["key"]
     shot(page, "worker-offline-outbox", full_page=False)
     assert _task(live_app, task_id) == (reported_before, reports_before)  # nothing reached the server
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(outbox).to_have_text("已发送，只计一次。")
-    assert int(card.locator("[data-left-of]").inner_text()) == left_before - 4
-    assert _task(live_app, task_id) == (reported_before + 4, reports_before + 1)
+    assert int(left.inner_text()) == left_before - 7
+    assert _task(live_app, task_id) == (reported_before + 7, reports_before + 2)
 
     # the phone sends the same report again (its answer was lost on the way back): still counted once
     page.evaluate(
@@ -68,9 +83,9 @@ def test_worker_reports_offline_twice_and_it_counts_once(page: Any, live_app: An
     )
     expect(outbox).to_have_text("已发送，只计一次。")
     assert page.evaluate("() => localStorage.getItem('mf.outbox.v1')") == "[]"
-    assert _task(live_app, task_id) == (reported_before + 6, reports_before + 2)
+    assert _task(live_app, task_id) == (reported_before + 9, reports_before + 3)
     page.reload()
-    assert int(page.locator(f"[data-left-of='{task_id}']").inner_text()) == left_before - 6
+    assert int(page.locator(f"[data-left-of='{task_id}']").inner_text()) == left_before - 9
 
 
 def test_worker_page_without_javascript_reports_once(browser: Any, base_url: str, live_app: Any) -> None:
