@@ -176,7 +176,7 @@ def day_board(station_id: int, today: date | None = None) -> Board:
     to_inspect = [
         t
         for t in tasks
-        if t.awaiting_inspection > t.rework
+        if t.ready_for_inspection > 0
         and t.status
         in (
             TaskStatus.RETURNED.value,

@@ -133,7 +133,7 @@ def test_organiser_material_inspection_and_rework(page: Any, live_app: Any) -> N
     page.fill("#rejected", "2")
     page.fill("#reason", "脏污")
     page.click("button:has-text('记录质检')")
-    assert "待质检" in page.content() and "只有 3 件" in page.content()
+    assert "最多能质检 3 件" in page.content() and "返工中 3 件" in page.content()
 
     # take back what was left over
     page.click("summary:has-text('退料')")

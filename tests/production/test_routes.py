@@ -224,3 +224,25 @@ def test_worker_pages_are_light_and_have_few_queries(app, task, worker, organise
     # today: the session, the tasks with their lot, order, station and days, the holdings, the notices
     assert one["/today"] <= 4 and one[f"/today/tasks/{task.id}"] <= 10, one
     print("queries per page:", one)
+
+
+def _tile(page: str, tile_id: str) -> str | None:
+    found = re.search(rf'<div class="tile" id="{tile_id}"><strong>(\d+)</strong>', page)
+    return found.group(1) if found else None
+
+
+def test_task_page_and_day_board_count_pieces_waiting_for_inspection_alike(
+    task, worker, organiser, make_client
+):
+    from factory.production import services
+
+    material.issue_material(task.id, organiser)
+    report(task, worker, 20)
+    services.mark_returned(task.id, worker)
+    services.record_inspection(task.id, organiser, 12, 5, "毛边", TODAY, True)
+    client = make_client(organiser)
+    page = client.get(f"/production/tasks/{task.id}").get_data(as_text=True)
+    assert (_tile(page, "ready"), _tile(page, "rework")) == ("3", "5")
+    board = client.get("/production").get_data(as_text=True)
+    assert "3 件待检" in board and "返工中 5" in board
+    assert db.session.get(Task, task.id).ready_for_inspection == 3
