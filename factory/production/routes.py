@@ -319,6 +319,7 @@ def _organiser_forms(
     ).all()
     return {
         "kit": material.kit(task),
+        "to_issue": material.still_needed(task),
         "reasons": floor.reject_reasons(task.station_id),
         "workers": [w for w in workers if w.id != task.worker_id],
         "errors": errors or {},

@@ -144,3 +144,48 @@ def test_day_board(lots, worker, other_worker, organiser, station):
     (prep_task, kit) = board.to_prepare[0]
     assert prep_task.worker_id == other_worker.id
     assert [(m.item, q) for m, q in kit] == [("外壳", Decimal(100)), ("按键胶垫", Decimal(200))]
+
+
+def test_hand_out_is_limited_to_what_the_lot_needs_plus_a_tenth(task, worker, organiser):
+    shell, pads = sorted(
+        task.order.materials, key=lambda m: m.position
+    )  # 1 shell, 2 pads a piece; 100 pieces
+    with pytest.raises(ProductionError) as err:
+        material.issue_material(task.id, organiser, {shell.id: "5000"})
+    assert err.value.status == 422 and f"material_{shell.id}" in err.value.fields
+    assert "最多还能发 110" in err.value.message
+    assert db.session.scalar(select(db.func.count(MaterialMovement.id))) == 0
+    material.issue_material(task.id, organiser, {shell.id: "100", pads.id: "220"})  # pads: the spare tenth
+    with pytest.raises(ProductionError) as err:
+        material.issue_material(task.id, organiser, {shell.id: "11"})  # 100 held + 11 > 110
+    assert "最多还能发 10" in err.value.message
+    material.issue_material(task.id, organiser, {shell.id: "10"})
+    with pytest.raises(ProductionError):
+        material.issue_material(task.id, organiser, {pads.id: "0.5"})
+    # accepted pieces used their material: the need shrinks with them, and what is held with it
+    report(task, worker, 50)
+    services.record_inspection(task.id, organiser, 50, 0, "", TODAY, False)
+    held = {h.material_id: h.held for h in material.worker_holdings(worker.id)}
+    assert held == {shell.id: Decimal(60), pads.id: Decimal(120)}
+    with pytest.raises(ProductionError):
+        material.issue_material(task.id, organiser, {shell.id: "1"})  # 60 held, 50 needed + 5 spare
+    with pytest.raises(ProductionError) as err:  # nothing more is needed: the default hand-out refuses
+        material.issue_material(task.id, organiser)
+    assert err.value.fields == {"material": [err.value.message]}
+    assert material.still_needed(db.session.get(Task, task.id)) == {shell.id: 0, pads.id: 0}
+
+
+def test_returns_and_losses_beyond_what_is_held_are_refused(task, organiser):
+    shell = task.order.materials[0]
+    material.issue_material(task.id, organiser, {shell.id: "40"})
+    for move in (
+        lambda: material.return_material(task.id, organiser, {shell.id: "41"}),
+        lambda: material.record_loss(task.id, organiser, {shell.id: "40.001"}, "丢了"),
+    ):
+        with pytest.raises(ProductionError) as err:
+            move()
+        assert "只有 40" in err.value.message
+    material.return_material(task.id, organiser, {shell.id: "30"})
+    with pytest.raises(ProductionError):
+        material.record_loss(task.id, organiser, {shell.id: "11"}, "丢了")
+    assert [h.held for h in material.worker_holdings(task.worker_id)] == [Decimal(10)]

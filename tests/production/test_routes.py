@@ -246,3 +246,20 @@ def test_task_page_and_day_board_count_pieces_waiting_for_inspection_alike(
     board = client.get("/production").get_data(as_text=True)
     assert "3 件待检" in board and "返工中 5" in board
     assert db.session.get(Task, task.id).ready_for_inspection == 3
+
+
+def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_client):
+    client = make_client(organiser)
+    path = f"/production/tasks/{task.id}"
+    shell, pads = task.order.materials
+    response = client.submit(
+        f"{path}/material/issue",
+        {f"material_{shell.id}": "5000", f"material_{pads.id}": "200"},
+        token_from=path,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    field = page.index(f'name="material_{shell.id}"')
+    assert page.index('<p class="error">最多还能发 110', field) < page.index(f'name="material_{pads.id}"')
+    assert db.session.scalar(select(db.func.count()).select_from(material.MaterialMovement)) == 0
+    assert db.session.get(Task, task.id).status == "assigned"
