@@ -189,3 +189,25 @@ def test_returns_and_losses_beyond_what_is_held_are_refused(task, organiser):
     with pytest.raises(ProductionError):
         material.record_loss(task.id, organiser, {shell.id: "11"}, "丢了")
     assert [h.held for h in material.worker_holdings(task.worker_id)] == [Decimal(10)]
+
+
+@pytest.mark.parametrize(
+    ("pieces", "whole"),
+    [
+        (["33.33", "33.33", "33.34"], [33, 33, 34]),
+        (["33.35", "33.35", "33.30"], [34, 33, 33]),  # the left-over piece goes to the earlier tie
+        (["24.99", "75.01"], [25, 75]),
+        (["0.5", "0.5", "0.5", "0.5"], [1, 1, 0, 0]),
+        (["12.5"], [13]),  # a single figure: half up
+        (["40", "60"], [40, 60]),
+        ([], []),
+    ],
+)
+def test_whole_days_add_up_to_the_plan(pieces, whole):
+    start = TODAY
+    # given last day first on purpose
+    days = [services.DayPlan(start + timedelta(days=i), Decimal(p)) for i, p in enumerate(pieces)][::-1]
+    shown = floor.whole_days(days)
+    assert list(shown) == [start + timedelta(days=i) for i in range(len(pieces))]
+    assert list(shown.values()) == whole
+    assert sum(shown.values()) == int(sum((Decimal(p) for p in pieces), Decimal(0)) + Decimal("0.5"))

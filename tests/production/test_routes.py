@@ -263,3 +263,31 @@ def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_cl
     assert page.index('<p class="error">最多还能发 110', field) < page.index(f'name="material_{pads.id}"')
     assert db.session.scalar(select(db.func.count()).select_from(material.MaterialMovement)) == 0
     assert db.session.get(Task, task.id).status == "assigned"
+
+
+def test_people_see_whole_pieces_that_add_up_to_the_lot(lots, worker, organiser, station, make_client):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from factory.production import services
+    from factory.production.services import PublishedAssignment
+
+    yesterday = TODAY - timedelta(days=1)
+    thirds = [Decimal("24.99"), Decimal("33.33"), Decimal("20.84"), Decimal("20.84")]
+    days = [(yesterday + timedelta(days=i), p) for i, p in enumerate(thirds)]
+    services.publish_plan(
+        station.id, 1, [PublishedAssignment(lots[0].id, worker.id, station.id, days)], organiser
+    )
+    (task,) = services.worker_tasks(worker.id, TODAY, TODAY)
+    assert [d.pieces for d in task.days] == thirds  # the stored plan stays exact
+    today = make_client(worker).get("/today").get_data(as_text=True)
+    assert not re.search(r"\d\.\d", today)
+    assert re.search(r"<strong>33</strong><span>今天计划", today)
+    assert "遥控器组装 21 件" in today and "遥控器组装 21 件" in today.split("遥控器组装 21 件", 1)[1]
+    page = make_client(worker).get(f"/today/tasks/{task.id}").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r"：(\d+) 件</li>", page)]
+    assert shown == [25, 33, 21, 21] and sum(shown) == task.pieces
+    board = make_client(organiser).get("/production").get_data(as_text=True)
+    assert "落后 25 件" in board and "24.99" not in board
+    organiser_page = make_client(organiser).get(f"/production/tasks/{task.id}").get_data(as_text=True)
+    assert "33.33" not in organiser_page and "：33 件" in organiser_page
