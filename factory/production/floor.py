@@ -153,8 +153,10 @@ def planned_on(task: Any, day: date) -> int:
 @dataclass
 class Board:
     today: date
-    due_today: list[Task]
-    due_week: list[Task]
+    overdue: list[Task]  # open lots of orders whose due date has passed
+    due_today: list[Task]  # open lots of orders due today
+    due_week: list[Task]  # open lots of orders due in the next 7 days (after today)
+    finishing: list[Task]  # open lots whose planned last day is within the next 7 days (today included)
     behind: list[tuple[Task, int]]  # task and the whole pieces it is behind its plan up to yesterday
     declined: list[Task]
     not_picked_up: list[Task]
@@ -182,15 +184,16 @@ def day_board(station_id: int, today: date | None = None) -> Board:
         if short > 0 and t.reported < t.pieces:
             behind.append((t, short))
 
-    def last_day(t: Task) -> date | None:
-        return t.days[-1].day if t.days else None
+    def by_due(t: Task) -> tuple[date, int]:
+        return (t.order.due_date, t.id)
 
-    due_today = [t for t in open_ if last_day(t) == today or t.order.due_date == today]
-    due_week = [
-        t
-        for t in open_
-        if t not in due_today and ((last_day(t) or date.max) <= week_end or t.order.due_date <= week_end)
-    ]
+    overdue = sorted((t for t in open_ if t.order.due_date < today), key=by_due)
+    due_today = [t for t in open_ if t.order.due_date == today]
+    due_week = sorted((t for t in open_ if today < t.order.due_date <= today + timedelta(days=7)), key=by_due)
+    finishing = sorted(
+        (t for t in open_ if t.days and today <= t.days[-1].day <= week_end),
+        key=lambda t: (t.days[-1].day, t.id),
+    )
     not_picked = [
         t for t in open_ if t.status == TaskStatus.ASSIGNED.value and t.days and t.days[0].day <= today
     ]
@@ -213,8 +216,10 @@ def day_board(station_id: int, today: date | None = None) -> Board:
     ]
     return Board(
         today,
+        overdue,
         due_today,
         due_week,
+        finishing,
         sorted(behind, key=lambda x: -x[1]),
         declined,
         not_picked,

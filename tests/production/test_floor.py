@@ -139,7 +139,8 @@ def test_day_board(lots, worker, other_worker, organiser, station):
     report(behind_task, worker, 20)
     board = floor.day_board(station.id)
     assert [(t.id, short) for t, short in board.behind] == [(behind_task.id, Decimal(30))]
-    assert [t.id for t in board.due_today] == [behind_task.id]
+    assert board.due_today == [] and board.due_week == []  # the order is due in 20 days
+    assert [t.id for t in board.finishing] == [behind_task.id, board.to_prepare[0][0].id]
     assert board.not_picked_up == []  # a report means the material is with the worker
     (prep_task, kit) = board.to_prepare[0]
     assert prep_task.worker_id == other_worker.id
@@ -211,3 +212,30 @@ def test_whole_days_add_up_to_the_plan(pieces, whole):
     assert list(shown) == [start + timedelta(days=i) for i in range(len(pieces))]
     assert list(shown.values()) == whole
     assert sum(shown.values()) == int(sum((Decimal(p) for p in pieces), Decimal(0)) + Decimal("0.5"))
+
+
+def test_due_this_week_reads_the_orders_due_date(make_lots, make_station, worker, organiser, station):
+    soon = make_lots(station, lots=1)[0]  # due in 20 days: moved to 5 days below
+    today_lot = make_lots(station, lots=1)[0]
+    late = make_lots(station, lots=1)[0]
+    far = make_lots(station, lots=1)[0]  # due in 20 days, planned to finish in 3
+    soon.order.due_date = TODAY + timedelta(days=5)
+    today_lot.order.due_date = TODAY
+    late.order.due_date = TODAY - timedelta(days=2)
+    edge = make_lots(station, lots=1)[0]
+    edge.order.due_date = TODAY + timedelta(days=8)
+    services.publish_plan(
+        station.id,
+        1,
+        [
+            PublishedAssignment(lot.id, worker.id, station.id, [(TODAY + timedelta(days=3), Decimal(100))])
+            for lot in (soon, today_lot, late, far, edge)
+        ],
+        organiser,
+    )
+    by_lot = {t.lot_id: t.id for t in services.worker_tasks(worker.id, TODAY, TODAY + timedelta(days=7))}
+    board = floor.day_board(station.id)
+    assert [t.id for t in board.due_week] == [by_lot[soon.id]]
+    assert [t.id for t in board.due_today] == [by_lot[today_lot.id]]
+    assert [t.id for t in board.overdue] == [by_lot[late.id]]
+    assert sorted(t.id for t in board.finishing) == sorted(by_lot.values())

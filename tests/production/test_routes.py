@@ -245,6 +245,7 @@ def test_task_page_and_day_board_count_pieces_waiting_for_inspection_alike(
     assert (_tile(page, "ready"), _tile(page, "rework")) == ("3", "5")
     board = client.get("/production").get_data(as_text=True)
     assert "3 件待检" in board and "返工中 5" in board
+    assert "订单交期在今后 7 天内的批次" in board  # the rule of "due this week", on the page
     assert db.session.get(Task, task.id).ready_for_inspection == 3
 
 
