@@ -162,3 +162,23 @@ def test_organiser_material_inspection_and_rework(page: Any, live_app: Any) -> N
     page.goto("/production/material")
     assert "差额" in page.content()
     shot(page, "organiser-material-ledger")
+
+
+def test_closed_material_sections_look_like_buttons_with_a_marker(page: Any) -> None:
+    login(page, ORGANISER)
+    page.goto("/production/tasks/1")
+    for label in ("发料", "退料", "记录损耗"):
+        summary = page.locator(f"#material details > summary:text-is('{label}')")
+        box = summary.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+        style = summary.evaluate(
+            """(el) => { const s = getComputedStyle(el); const m = getComputedStyle(el, '::before');
+                 return {border: parseFloat(s.borderTopWidth), cursor: s.cursor, marker: m.content}; }"""
+        )
+        opened = summary.evaluate("(el) => el.parentElement.open")
+        assert style["border"] >= 1 and style["cursor"] == "pointer", label
+        assert style["marker"] == ('"▾"' if opened else '"▸"'), label
+        if not opened:
+            summary.click()
+            assert summary.evaluate("(el) => getComputedStyle(el, '::before').content") == '"▾"'
+            expect(summary.locator("xpath=..").locator("form")).to_be_visible()

@@ -229,7 +229,7 @@ def test_next_parameter_cannot_send_users_elsewhere(client: Any, make_user: Any)
         "/login?next=//evil.example/x",
         data={"mobile": user.mobile, "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/today"  # the worker's own landing page
 
 
 # ---------------------------------------------------------------- bad input
