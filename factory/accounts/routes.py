@@ -20,7 +20,7 @@ from factory.accounts.forms import (
     TokenForm,
     normalise_mobile,
 )
-from factory.accounts.models import ApiToken, User
+from factory.accounts.models import ApiToken, Role, User
 from factory.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -85,11 +85,16 @@ def _log_in(user: User) -> None:
         session["locale"] = user.locale
 
 
+def _landing(user: Any) -> str:
+    """Where a login lands: a worker on today's tasks, everyone else on the home page."""
+    return url_for("production.today") if user.role == Role.WORKER else url_for("home.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
+        return redirect(_landing(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -101,7 +106,7 @@ def login() -> Any:
             status = 429 if exc.code == "throttled" else 401
         else:
             _log_in(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(_safe_next(request.args.get("next")) or _landing(user))
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form), status

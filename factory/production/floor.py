@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -116,20 +118,46 @@ def quality_by_worker(station_id: int, since: date | None = None) -> list[Qualit
 # ------------------------------------------------------------------ the station's day board
 
 
-def planned_until(task: Task, day: date) -> Decimal:
-    return sum((d.pieces for d in task.days if d.day <= day), Decimal(0))
+class PlannedDay(Protocol):
+    day: date
+    pieces: Decimal
 
 
-def planned_on(task: Task, day: date) -> Decimal:
-    return sum((d.pieces for d in task.days if d.day == day), Decimal(0))
+def whole_days(days: Iterable[PlannedDay]) -> dict[date, int]:
+    """A task's plan per day in whole pieces, for people to read (the stored plan stays exact).
+
+    The days add up to the plan's total rounded half up (a plan of a whole lot adds up to the lot): each day
+    gets its pieces rounded down, and the pieces left over go one each to the days with the largest fractions,
+    the earlier day first on a tie (largest remainder).
+    """
+    days = sorted(days, key=lambda d: d.day)
+    exact = [Decimal(d.pieces) for d in days]
+    total = sum(exact, Decimal(0)).quantize(Decimal(1), ROUND_HALF_UP)
+    whole = [int(p.to_integral_value(ROUND_FLOOR)) for p in exact]
+    left = int(total) - sum(whole)
+    for i in sorted(range(len(days)), key=lambda i: (whole[i] - exact[i], i))[: max(0, left)]:
+        whole[i] += 1
+    return {d.day: n for d, n in zip(days, whole, strict=True)}
+
+
+def planned_until(task: Task, day: date) -> int:
+    """Whole pieces planned for the task up to and including `day`."""
+    return sum(n for d, n in whole_days(task.days).items() if d <= day)
+
+
+def planned_on(task: Any, day: date) -> int:
+    """Whole pieces planned for the task on `day`."""
+    return whole_days(task.days).get(day, 0)
 
 
 @dataclass
 class Board:
     today: date
-    due_today: list[Task]
-    due_week: list[Task]
-    behind: list[tuple[Task, Decimal]]  # task and the pieces it is behind its plan up to yesterday
+    overdue: list[Task]  # open lots of orders whose due date has passed
+    due_today: list[Task]  # open lots of orders due today
+    due_week: list[Task]  # open lots of orders due in the next 7 days (after today)
+    finishing: list[Task]  # open lots whose planned last day is within the next 7 days (today included)
+    behind: list[tuple[Task, int]]  # task and the whole pieces it is behind its plan up to yesterday
     declined: list[Task]
     not_picked_up: list[Task]
     to_prepare: list[tuple[Task, list[tuple[OrderMaterial, Decimal]]]]  # tomorrow's pickups and their kits
@@ -154,17 +182,18 @@ def day_board(station_id: int, today: date | None = None) -> Board:
     for t in open_:
         short = planned_until(t, today - timedelta(days=1)) - t.reported
         if short > 0 and t.reported < t.pieces:
-            behind.append((t, short.quantize(Decimal("0.01"))))
+            behind.append((t, short))
 
-    def last_day(t: Task) -> date | None:
-        return t.days[-1].day if t.days else None
+    def by_due(t: Task) -> tuple[date, int]:
+        return (t.order.due_date, t.id)
 
-    due_today = [t for t in open_ if last_day(t) == today or t.order.due_date == today]
-    due_week = [
-        t
-        for t in open_
-        if t not in due_today and ((last_day(t) or date.max) <= week_end or t.order.due_date <= week_end)
-    ]
+    overdue = sorted((t for t in open_ if t.order.due_date < today), key=by_due)
+    due_today = [t for t in open_ if t.order.due_date == today]
+    due_week = sorted((t for t in open_ if today < t.order.due_date <= today + timedelta(days=7)), key=by_due)
+    finishing = sorted(
+        (t for t in open_ if t.days and today <= t.days[-1].day <= week_end),
+        key=lambda t: (t.days[-1].day, t.id),
+    )
     not_picked = [
         t for t in open_ if t.status == TaskStatus.ASSIGNED.value and t.days and t.days[0].day <= today
     ]
@@ -176,7 +205,7 @@ def day_board(station_id: int, today: date | None = None) -> Board:
     to_inspect = [
         t
         for t in tasks
-        if t.awaiting_inspection > t.rework
+        if t.ready_for_inspection > 0
         and t.status
         in (
             TaskStatus.RETURNED.value,
@@ -187,8 +216,10 @@ def day_board(station_id: int, today: date | None = None) -> Board:
     ]
     return Board(
         today,
+        overdue,
         due_today,
         due_week,
+        finishing,
         sorted(behind, key=lambda x: -x[1]),
         declined,
         not_picked,

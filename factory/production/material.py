@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import cache
 from typing import Any
 
@@ -30,10 +30,45 @@ def kit(task: Task) -> list[tuple[OrderMaterial, Decimal]]:
     ]
 
 
+# Spares a worker may hold beyond what a lot needs: a tenth of the need, rounded up to a whole unit.
+SPARE_SHARE = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """How much of one item a worker may hold for a task: the need of the pieces not yet accepted, plus spares."""
+
+    need: Decimal
+    spare: Decimal
+
+    @property
+    def most(self) -> Decimal:
+        return self.need + self.spare
+
+
+def allowance(task: Task, m: OrderMaterial) -> Allowance:
+    need = (m.quantity_per_piece * max(0, task.pieces - task.accepted)).quantize(Decimal("0.001"))
+    return Allowance(need, (need * SPARE_SHARE).to_integral_value(ROUND_CEILING))
+
+
+def still_needed(task: Task) -> dict[int, Decimal]:
+    """Per item, what the task's worker still needs for the pieces not yet accepted, beyond what they hold."""
+    held = {h.material_id: h.held for h in worker_holdings(task.worker_id, task_ids=[task.id])}
+    return {
+        m.id: max(Decimal(0), allowance(task, m).need - held.get(m.id, Decimal(0)))
+        for m in task.order.materials
+    }
+
+
 def _quantities(task: Task, quantities: dict[int, Any] | None) -> list[tuple[OrderMaterial, Decimal]]:
-    """Read per-item quantities (material id → amount); blank or zero lines are skipped."""
+    """Read per-item quantities (material id → amount); blank or zero lines are skipped. Without quantities:
+    what the worker still needs of each item."""
     if quantities is None:
-        return [(m, q) for m, q in kit(task) if q > 0]
+        needed = still_needed(task)
+        out = [(m, needed[m.id]) for m in task.order.materials if needed[m.id] > 0]
+        if not out:
+            raise field_error("material", _("The worker already holds all the material this lot needs."))
+        return out
     items = {m.id: m for m in task.order.materials}
     out = []
     for material_id, raw in quantities.items():
@@ -74,8 +109,26 @@ def _move_material(
         )
         for m, q in _quantities(task, quantities)
     ]
-    if kind != MovementKind.ISSUE:
-        held = {h.material_id: h.held for h in worker_holdings(task.worker_id, task_ids=[task.id])}
+    held = {h.material_id: h.held for h in worker_holdings(task.worker_id, task_ids=[task.id])}
+    if kind == MovementKind.ISSUE:
+        items = {m.id: m for m in task.order.materials}
+        for row in rows:
+            limit = allowance(task, items[row.material_id])
+            have = held.get(row.material_id, Decimal(0))
+            if have + row.quantity > limit.most:
+                raise field_error(
+                    f"material_{row.material_id}",
+                    _(
+                        "At most %(most)s more: this lot needs %(need)s, the worker holds %(held)s, "
+                        "and %(spare)s more are allowed as spares.",
+                        most=_num(max(Decimal(0), limit.most - have)),
+                        need=_num(limit.need),
+                        held=_num(have),
+                        spare=_num(limit.spare),
+                    ),
+                    "too_much_material",
+                )
+    else:
         for row in rows:
             if row.quantity > held.get(row.material_id, Decimal(0)):
                 raise field_error(

@@ -128,7 +128,15 @@ class Task(db.Model):
 
     @property
     def awaiting_inspection(self) -> int:
+        """Pieces reported and not yet inspected for good: those waiting plus those back for rework.
+        An inspection may take up to this many (reworked pieces are inspected again when they come back)."""
         return self.reported - self.accepted - self.scrapped
+
+    @property
+    def ready_for_inspection(self) -> int:
+        """Pieces handed in that wait for inspection (待质检): reported, not yet inspected, and not with the
+        worker for rework. The task page and the day board both show this number, and rework beside it."""
+        return max(0, self.awaiting_inspection - self.rework)
 
     def __repr__(self) -> str:
         return f"<Task {self.id} lot={self.lot_id} worker={self.worker_id} {self.status}>"

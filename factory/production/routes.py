@@ -90,7 +90,7 @@ def num(value: Decimal | int) -> str:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"task_status": status_label, "notice_text": notice_text}
+    return {"task_status": status_label, "notice_text": notice_text, "whole_days": floor.whole_days}
 
 
 # ------------------------------------------------------------------ load and authorise
@@ -150,11 +150,11 @@ def _today_context(
         else:
             later.append(t)
     later.sort(key=lambda t: (t.days[0].day if t.days else today, t.id))
-    coming: dict[date, list[tuple[services.TaskCard, Decimal]]] = {}
+    coming: dict[date, list[tuple[services.TaskCard, int]]] = {}
     for t in now_tasks + later:
-        for d in t.days:
-            if today < d.day <= horizon:
-                coming.setdefault(d.day, []).append((t, d.pieces))
+        for day, pieces in floor.whole_days(t.days).items():
+            if today < day <= horizon and pieces:
+                coming.setdefault(day, []).append((t, pieces))
     holdings: dict[int, list[material.Holding]] = {}
     if now_tasks:  # the page shows what the worker holds for the tasks in hand
         for h in material.worker_holdings(current_user.id, task_ids=[t.id for t in now_tasks]):
@@ -319,6 +319,7 @@ def _organiser_forms(
     ).all()
     return {
         "kit": material.kit(task),
+        "to_issue": material.still_needed(task),
         "reasons": floor.reject_reasons(task.station_id),
         "workers": [w for w in workers if w.id != task.worker_id],
         "errors": errors or {},

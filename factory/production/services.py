@@ -587,17 +587,21 @@ def record_inspection(
     if done.rowcount != 1:
         nested.rollback()
         db.session.refresh(task)
-        waiting = task.awaiting_inspection
-        raise field_error(
-            "accepted",
-            _(
+        if task.rework:
+            message = _(
+                "Only %(waiting)s pieces of this lot can be inspected: %(ready)s waiting for inspection "
+                "and %(rework)s in rework.",
+                waiting=task.awaiting_inspection,
+                ready=task.ready_for_inspection,
+                rework=task.rework,
+            )
+        else:
+            message = _(
                 "Only %(waiting)s pieces of this lot wait for inspection (reported %(reported)s).",
-                waiting=waiting,
+                waiting=task.awaiting_inspection,
                 reported=task.reported,
-            ),
-            "over_reported",
-            409,
-        )
+            )
+        raise field_error("accepted", message, "over_reported", 409)
     nested.commit()
     db.session.refresh(task)  # the row is ours now (locked until the transaction ends)
     before = {"status": task.status, "rework": task.rework}

@@ -1,7 +1,9 @@
 /* The worker's outbox: reports wait on the phone until the network is back, each with its own key.
- * A report's key is made here, stays the same while the number is unchanged (so tapping twice, or a
- * resend after a lost answer, is counted once by the server), and is kept with the report in
- * localStorage until the server answers. Without JavaScript the form posts as usual. */
+ * Tapping 报工 puts the number in the outbox with a key made here and empties the field with a fresh key,
+ * so the next number is a report of its own. A queued report keeps its key until the server answers:
+ * a resend after a lost answer is counted once by the server, and a second tap finds the field empty.
+ * "Left" on the page is what the server counted minus what waits in the outbox.
+ * Without JavaScript the form posts as usual. */
 (function () {
   "use strict";
   var STORE = "mf.outbox.v1";
@@ -19,7 +21,25 @@
     crypto.getRandomValues(a);
     return Array.prototype.map.call(a, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
+  function queued(task, items) {
+    return (items || load()).reduce(function (sum, i) { return i.task === task ? sum + i.pieces : sum; }, 0);
+  }
+  function showLeft() {
+    var items = load();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-left-of]"), function (left) {
+      var task = left.getAttribute("data-left-of");
+      var server = Number(left.getAttribute("data-server-left"));
+      var now = Math.max(0, server - queued(task, items));
+      left.textContent = now;
+      var card = left.closest(".task");
+      var bar = card && card.querySelector("progress");
+      if (bar) { bar.value = Number(bar.max) - now; }
+      var form = formFor(task);
+      if (form) { form.elements.pieces.max = now; }
+    });
+  }
   function show(message, done) {
+    showLeft();
     if (!box) { return; }
     var n = load().length;
     var text = n ? box.getAttribute("data-label").replace("N", n) : "";
@@ -45,17 +65,12 @@
   }
   function counted(item, data) {
     var left = document.querySelector("[data-left-of='" + item.task + "']");
-    if (left && typeof data.left === "number") {
-      left.textContent = data.left;
-      var bar = left.closest(".task").querySelector("progress");
-      if (bar) { bar.value = Number(bar.max) - data.left; }
-    }
+    if (left && typeof data.left === "number") { left.setAttribute("data-server-left", data.left); }
+  }
+  function refused(item, message) {
     var form = formFor(item.task);
-    if (form && form.elements.key.value === item.key) {
-      form.elements.pieces.value = "";
-      form.elements.key.value = newKey();
-      if (typeof data.left === "number") { form.elements.pieces.max = data.left; }
-    }
+    if (form && !form.elements.pieces.value) { form.elements.pieces.value = item.pieces; }
+    fieldError(form, message);
   }
   function drop(key) { save(load().filter(function (i) { return i.key !== key; })); }
 
@@ -77,12 +92,12 @@
       return r.json().then(function (data) { return { status: r.status, data: data }; });
     }).then(function (res) {
       sending = false;
+      if (res.status < 300) { counted(item, res.data); }
       drop(item.key);
       if (res.status < 300) {
-        counted(item, res.data);
         show(box && box.getAttribute("data-sent"), true);
       } else {
-        fieldError(formFor(item.task), (res.data.error && res.data.error.message) || String(res.status));
+        refused(item, (res.data.error && res.data.error.message) || String(res.status));
       }
       flush();
     }).catch(function () {
@@ -94,31 +109,39 @@
   Array.prototype.forEach.call(document.querySelectorAll("form.report"), function (form) {
     var input = form.elements.pieces;
     form.elements.key.value = newKey();
-    input.addEventListener("input", function () { form.elements.key.value = newKey(); });
     Array.prototype.forEach.call(form.querySelectorAll(".step"), function (b) {
       b.addEventListener("click", function () {
-        var max = Number(input.max) || Infinity;
+        var max = input.max === "" ? Infinity : Number(input.max);
         var v = Math.min(max, Math.max(1, (parseInt(input.value, 10) || 0) + Number(b.getAttribute("data-step"))));
         input.value = v;
-        form.elements.key.value = newKey();
       });
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var pieces = parseInt(input.value, 10);
       if (!(pieces > 0)) { input.focus(); return; }
+      var old = form.querySelector(".js-error");
+      if (old) { old.remove(); }
+      var max = input.max === "" ? Infinity : Number(input.max);
+      if (pieces > max) {
+        fieldError(form, form.getAttribute("data-too-many").replace("N", max));
+        input.focus();
+        return;
+      }
       var key = form.elements.key.value;
       var items = load();
       if (!items.some(function (i) { return i.key === key; })) {
         items.push({ key: key, url: form.action, task: form.getAttribute("data-task"), pieces: pieces, at: Date.now() });
-        save(items);
       }
-      var old = form.querySelector(".js-error");
-      if (old) { old.remove(); }
+      // the report is queued: its key goes with it, and the field is ready for the next report
+      input.value = "";
+      form.elements.key.value = newKey();
+      save(items);
       flush();
     });
   });
   window.addEventListener("online", flush);
   setInterval(flush, 15000);
+  show();
   flush();
 }());

@@ -1,4 +1,4 @@
-"""Each role logs in on a phone-sized screen in Chinese and reaches its home page."""
+"""Each role logs in on a phone-sized screen in Chinese and reaches its home page (a worker: today's tasks)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ HOME_HEADINGS = {
     "admin": "就业服务概览",
     "coordinator": "青岛",  # the enterprise's name
     "organiser": "微工厂",  # the station's name
-    "worker": "您好",
+    "worker": "今天",  # a worker lands on today's tasks
 }
+LANDING = {"admin": "/", "coordinator": "/", "organiser": "/", "worker": "/today"}
 
 
 def test_login_page_is_chinese_and_fits_a_phone(page: Any) -> None:
@@ -30,7 +31,7 @@ def test_login_page_is_chinese_and_fits_a_phone(page: Any) -> None:
 def test_each_role_logs_in_and_reaches_home(page: Any, role: str) -> None:
     account = next(a for a in demo_logins() if a.role == role)
     login(page, account.mobile)
-    assert page.url.endswith("/"), page.url
+    assert page.url.endswith(LANDING[role]), page.url
     heading = page.locator("h1").first.inner_text()
     assert HOME_HEADINGS[role] in heading, heading
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -25,36 +25,51 @@ def _task(live_app: Any, task_id: int) -> tuple[int, int]:
     return out
 
 
-def test_worker_reports_offline_twice_and_it_counts_once(page: Any, live_app: Any) -> None:
+def test_worker_reports_offline_twice_and_each_report_counts_once(page: Any, live_app: Any) -> None:
     login(page, WORKER)
-    page.click("nav >> text=今天")
+    assert page.url.endswith("/today")  # a worker lands on today's tasks
     card = page.locator("article.task").first
     assert card.locator("h2").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "worker-today")
     form = card.locator("form.report")
+    field = form.locator("input[name=pieces]")
+    left = card.locator("[data-left-of]")
     task_id = int(form.get_attribute("data-task"))
     reported_before, reports_before = _task(live_app, task_id)
-    left_before = int(card.locator("[data-left-of]").inner_text())
+    left_before = int(left.inner_text())
 
     page.context.set_offline(True)
     for _ in range(4):
         form.locator("button.step[data-step='1']").click()  # + four times
-    assert form.locator("input[name=pieces]").input_value() == "4"
+    assert field.input_value() == "4"
+    first_key = form.locator("input[name=key]").input_value()
     form.locator("button.wide").click()
     outbox = page.locator("#outbox")
     assert "待发送：1" in outbox.inner_text()
     assert "没有网络" in outbox.inner_text()
-    form.locator("button.wide").click()  # no answer came, so the worker taps again
+    # the report is queued: the field is empty again, with a new key, and "left" counts the queued pieces
+    assert field.input_value() == ""
+    assert form.locator("input[name=key]").input_value() != first_key
+    assert int(left.inner_text()) == left_before - 4
+    form.locator("button.wide").click()  # a second tap on the same report adds nothing
     assert "待发送：1" in outbox.inner_text()
+
+    field.fill("3")  # a second report, made later that day, still offline
+    form.locator("button.wide").click()
+    assert "待发送：2" in outbox.inner_text()
+    assert field.input_value() == ""
+    assert int(left.inner_text()) == left_before - 7
+    queued = page.evaluate("() => JSON.parse(localStorage.getItem('mf.outbox.v1'))")
+    assert [i["pieces"] for i in queued] == [4, 3] and queued[0]["key"] != queued[1]["key"]
     shot(page, "worker-offline-outbox", full_page=False)
     assert _task(live_app, task_id) == (reported_before, reports_before)  # nothing reached the server
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(outbox).to_have_text("已发送，只计一次。")
-    assert int(card.locator("[data-left-of]").inner_text()) == left_before - 4
-    assert _task(live_app, task_id) == (reported_before + 4, reports_before + 1)
+    assert int(left.inner_text()) == left_before - 7
+    assert _task(live_app, task_id) == (reported_before + 7, reports_before + 2)
 
     # the phone sends the same report again (its answer was lost on the way back): still counted once
     page.evaluate(
@@ -68,9 +83,9 @@ def test_worker_reports_offline_twice_and_it_counts_once(page: Any, live_app: An
     )
     expect(outbox).to_have_text("已发送，只计一次。")
     assert page.evaluate("() => localStorage.getItem('mf.outbox.v1')") == "[]"
-    assert _task(live_app, task_id) == (reported_before + 6, reports_before + 2)
+    assert _task(live_app, task_id) == (reported_before + 9, reports_before + 3)
     page.reload()
-    assert int(page.locator(f"[data-left-of='{task_id}']").inner_text()) == left_before - 6
+    assert int(page.locator(f"[data-left-of='{task_id}']").inner_text()) == left_before - 9
 
 
 def test_worker_page_without_javascript_reports_once(browser: Any, base_url: str, live_app: Any) -> None:
@@ -118,7 +133,7 @@ def test_organiser_material_inspection_and_rework(page: Any, live_app: Any) -> N
     page.fill("#rejected", "2")
     page.fill("#reason", "脏污")
     page.click("button:has-text('记录质检')")
-    assert "待质检" in page.content() and "只有 3 件" in page.content()
+    assert "最多能质检 3 件" in page.content() and "返工中 3 件" in page.content()
 
     # take back what was left over
     page.click("summary:has-text('退料')")
@@ -147,3 +162,23 @@ def test_organiser_material_inspection_and_rework(page: Any, live_app: Any) -> N
     page.goto("/production/material")
     assert "差额" in page.content()
     shot(page, "organiser-material-ledger")
+
+
+def test_closed_material_sections_look_like_buttons_with_a_marker(page: Any) -> None:
+    login(page, ORGANISER)
+    page.goto("/production/tasks/1")
+    for label in ("发料", "退料", "记录损耗"):
+        summary = page.locator(f"#material details > summary:text-is('{label}')")
+        box = summary.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+        style = summary.evaluate(
+            """(el) => { const s = getComputedStyle(el); const m = getComputedStyle(el, '::before');
+                 return {border: parseFloat(s.borderTopWidth), cursor: s.cursor, marker: m.content}; }"""
+        )
+        opened = summary.evaluate("(el) => el.parentElement.open")
+        assert style["border"] >= 1 and style["cursor"] == "pointer", label
+        assert style["marker"] == ('"▾"' if opened else '"▸"'), label
+        if not opened:
+            summary.click()
+            assert summary.evaluate("(el) => getComputedStyle(el, '::before').content") == '"▾"'
+            expect(summary.locator("xpath=..").locator("form")).to_be_visible()

@@ -23,6 +23,19 @@ def test_login_lands_on_the_role_home(make_client: Any, make_user: Any) -> None:
     assert organiser.station.name in page
 
 
+@pytest.mark.parametrize(
+    ("role", "landing"), [("worker", "/today"), ("organiser", "/"), ("coordinator", "/"), ("admin", "/")]
+)
+def test_a_worker_lands_on_today_and_the_others_on_home(
+    client: Any, make_user: Any, role: str, landing: str
+) -> None:
+    user = make_user(role)
+    response = client.login(user.mobile)
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing
+    assert client.get("/login").headers["Location"] == landing  # already logged in
+
+
 def test_wrong_mobile_and_wrong_password_get_the_same_message(client: Any, make_user: Any) -> None:
     user = make_user("worker")
     wrong_password = client.login(user.mobile, "not-the-password")
@@ -216,7 +229,7 @@ def test_next_parameter_cannot_send_users_elsewhere(client: Any, make_user: Any)
         "/login?next=//evil.example/x",
         data={"mobile": user.mobile, "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/today"  # the worker's own landing page
 
 
 # ---------------------------------------------------------------- bad input

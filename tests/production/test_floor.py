@@ -139,8 +139,103 @@ def test_day_board(lots, worker, other_worker, organiser, station):
     report(behind_task, worker, 20)
     board = floor.day_board(station.id)
     assert [(t.id, short) for t, short in board.behind] == [(behind_task.id, Decimal(30))]
-    assert [t.id for t in board.due_today] == [behind_task.id]
+    assert board.due_today == [] and board.due_week == []  # the order is due in 20 days
+    assert [t.id for t in board.finishing] == [behind_task.id, board.to_prepare[0][0].id]
     assert board.not_picked_up == []  # a report means the material is with the worker
     (prep_task, kit) = board.to_prepare[0]
     assert prep_task.worker_id == other_worker.id
     assert [(m.item, q) for m, q in kit] == [("外壳", Decimal(100)), ("按键胶垫", Decimal(200))]
+
+
+def test_hand_out_is_limited_to_what_the_lot_needs_plus_a_tenth(task, worker, organiser):
+    shell, pads = sorted(
+        task.order.materials, key=lambda m: m.position
+    )  # 1 shell, 2 pads a piece; 100 pieces
+    with pytest.raises(ProductionError) as err:
+        material.issue_material(task.id, organiser, {shell.id: "5000"})
+    assert err.value.status == 422 and f"material_{shell.id}" in err.value.fields
+    assert "最多还能发 110" in err.value.message
+    assert db.session.scalar(select(db.func.count(MaterialMovement.id))) == 0
+    material.issue_material(task.id, organiser, {shell.id: "100", pads.id: "220"})  # pads: the spare tenth
+    with pytest.raises(ProductionError) as err:
+        material.issue_material(task.id, organiser, {shell.id: "11"})  # 100 held + 11 > 110
+    assert "最多还能发 10" in err.value.message
+    material.issue_material(task.id, organiser, {shell.id: "10"})
+    with pytest.raises(ProductionError):
+        material.issue_material(task.id, organiser, {pads.id: "0.5"})
+    # accepted pieces used their material: the need shrinks with them, and what is held with it
+    report(task, worker, 50)
+    services.record_inspection(task.id, organiser, 50, 0, "", TODAY, False)
+    held = {h.material_id: h.held for h in material.worker_holdings(worker.id)}
+    assert held == {shell.id: Decimal(60), pads.id: Decimal(120)}
+    with pytest.raises(ProductionError):
+        material.issue_material(task.id, organiser, {shell.id: "1"})  # 60 held, 50 needed + 5 spare
+    with pytest.raises(ProductionError) as err:  # nothing more is needed: the default hand-out refuses
+        material.issue_material(task.id, organiser)
+    assert err.value.fields == {"material": [err.value.message]}
+    assert material.still_needed(db.session.get(Task, task.id)) == {shell.id: 0, pads.id: 0}
+
+
+def test_returns_and_losses_beyond_what_is_held_are_refused(task, organiser):
+    shell = task.order.materials[0]
+    material.issue_material(task.id, organiser, {shell.id: "40"})
+    for move in (
+        lambda: material.return_material(task.id, organiser, {shell.id: "41"}),
+        lambda: material.record_loss(task.id, organiser, {shell.id: "40.001"}, "丢了"),
+    ):
+        with pytest.raises(ProductionError) as err:
+            move()
+        assert "只有 40" in err.value.message
+    material.return_material(task.id, organiser, {shell.id: "30"})
+    with pytest.raises(ProductionError):
+        material.record_loss(task.id, organiser, {shell.id: "11"}, "丢了")
+    assert [h.held for h in material.worker_holdings(task.worker_id)] == [Decimal(10)]
+
+
+@pytest.mark.parametrize(
+    ("pieces", "whole"),
+    [
+        (["33.33", "33.33", "33.34"], [33, 33, 34]),
+        (["33.35", "33.35", "33.30"], [34, 33, 33]),  # the left-over piece goes to the earlier tie
+        (["24.99", "75.01"], [25, 75]),
+        (["0.5", "0.5", "0.5", "0.5"], [1, 1, 0, 0]),
+        (["12.5"], [13]),  # a single figure: half up
+        (["40", "60"], [40, 60]),
+        ([], []),
+    ],
+)
+def test_whole_days_add_up_to_the_plan(pieces, whole):
+    start = TODAY
+    # given last day first on purpose
+    days = [services.DayPlan(start + timedelta(days=i), Decimal(p)) for i, p in enumerate(pieces)][::-1]
+    shown = floor.whole_days(days)
+    assert list(shown) == [start + timedelta(days=i) for i in range(len(pieces))]
+    assert list(shown.values()) == whole
+    assert sum(shown.values()) == int(sum((Decimal(p) for p in pieces), Decimal(0)) + Decimal("0.5"))
+
+
+def test_due_this_week_reads_the_orders_due_date(make_lots, make_station, worker, organiser, station):
+    soon = make_lots(station, lots=1)[0]  # due in 20 days: moved to 5 days below
+    today_lot = make_lots(station, lots=1)[0]
+    late = make_lots(station, lots=1)[0]
+    far = make_lots(station, lots=1)[0]  # due in 20 days, planned to finish in 3
+    soon.order.due_date = TODAY + timedelta(days=5)
+    today_lot.order.due_date = TODAY
+    late.order.due_date = TODAY - timedelta(days=2)
+    edge = make_lots(station, lots=1)[0]
+    edge.order.due_date = TODAY + timedelta(days=8)
+    services.publish_plan(
+        station.id,
+        1,
+        [
+            PublishedAssignment(lot.id, worker.id, station.id, [(TODAY + timedelta(days=3), Decimal(100))])
+            for lot in (soon, today_lot, late, far, edge)
+        ],
+        organiser,
+    )
+    by_lot = {t.lot_id: t.id for t in services.worker_tasks(worker.id, TODAY, TODAY + timedelta(days=7))}
+    board = floor.day_board(station.id)
+    assert [t.id for t in board.due_week] == [by_lot[soon.id]]
+    assert [t.id for t in board.due_today] == [by_lot[today_lot.id]]
+    assert [t.id for t in board.overdue] == [by_lot[late.id]]
+    assert sorted(t.id for t in board.finishing) == sorted(by_lot.values())

@@ -224,3 +224,71 @@ def test_worker_pages_are_light_and_have_few_queries(app, task, worker, organise
     # today: the session, the tasks with their lot, order, station and days, the holdings, the notices
     assert one["/today"] <= 4 and one[f"/today/tasks/{task.id}"] <= 10, one
     print("queries per page:", one)
+
+
+def _tile(page: str, tile_id: str) -> str | None:
+    found = re.search(rf'<div class="tile" id="{tile_id}"><strong>(\d+)</strong>', page)
+    return found.group(1) if found else None
+
+
+def test_task_page_and_day_board_count_pieces_waiting_for_inspection_alike(
+    task, worker, organiser, make_client
+):
+    from factory.production import services
+
+    material.issue_material(task.id, organiser)
+    report(task, worker, 20)
+    services.mark_returned(task.id, worker)
+    services.record_inspection(task.id, organiser, 12, 5, "毛边", TODAY, True)
+    client = make_client(organiser)
+    page = client.get(f"/production/tasks/{task.id}").get_data(as_text=True)
+    assert (_tile(page, "ready"), _tile(page, "rework")) == ("3", "5")
+    board = client.get("/production").get_data(as_text=True)
+    assert "3 件待检" in board and "返工中 5" in board
+    assert "订单交期在今后 7 天内的批次" in board  # the rule of "due this week", on the page
+    assert db.session.get(Task, task.id).ready_for_inspection == 3
+
+
+def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_client):
+    client = make_client(organiser)
+    path = f"/production/tasks/{task.id}"
+    shell, pads = task.order.materials
+    response = client.submit(
+        f"{path}/material/issue",
+        {f"material_{shell.id}": "5000", f"material_{pads.id}": "200"},
+        token_from=path,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    field = page.index(f'name="material_{shell.id}"')
+    assert page.index('<p class="error">最多还能发 110', field) < page.index(f'name="material_{pads.id}"')
+    assert db.session.scalar(select(db.func.count()).select_from(material.MaterialMovement)) == 0
+    assert db.session.get(Task, task.id).status == "assigned"
+
+
+def test_people_see_whole_pieces_that_add_up_to_the_lot(lots, worker, organiser, station, make_client):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from factory.production import services
+    from factory.production.services import PublishedAssignment
+
+    yesterday = TODAY - timedelta(days=1)
+    thirds = [Decimal("24.99"), Decimal("33.33"), Decimal("20.84"), Decimal("20.84")]
+    days = [(yesterday + timedelta(days=i), p) for i, p in enumerate(thirds)]
+    services.publish_plan(
+        station.id, 1, [PublishedAssignment(lots[0].id, worker.id, station.id, days)], organiser
+    )
+    (task,) = services.worker_tasks(worker.id, TODAY, TODAY)
+    assert [d.pieces for d in task.days] == thirds  # the stored plan stays exact
+    today = make_client(worker).get("/today").get_data(as_text=True)
+    assert not re.search(r"\d\.\d", today)
+    assert re.search(r"<strong>33</strong><span>今天计划", today)
+    assert "遥控器组装 21 件" in today and "遥控器组装 21 件" in today.split("遥控器组装 21 件", 1)[1]
+    page = make_client(worker).get(f"/today/tasks/{task.id}").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r"：(\d+) 件</li>", page)]
+    assert shown == [25, 33, 21, 21] and sum(shown) == task.pieces
+    board = make_client(organiser).get("/production").get_data(as_text=True)
+    assert "落后 25 件" in board and "24.99" not in board
+    organiser_page = make_client(organiser).get(f"/production/tasks/{task.id}").get_data(as_text=True)
+    assert "33.33" not in organiser_page and "：33 件" in organiser_page
