@@ -86,6 +86,9 @@ def record_delivery(
 
     Give `lines` ({lot index: pieces}) to say which lots, or `pieces` to fill the station's lots in order.
     """
+    # Two deliveries at once must not both spend the same passed pieces: the order's row is locked for the
+    # rest of the transaction (PostgreSQL), and on SQLite the delivery requests begin with the write lock.
+    db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
     if order.status not in DELIVERABLE:
         raise OrderServiceError(
             "not_deliverable", _("Pieces of this order cannot be delivered now."), status=409

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from factory.access import allow
 from factory.accounts.models import Role, Station, User
 from factory.extensions import db
+from factory.locking import begin_immediate_for
 from factory.orders import deliveries as dl
 from factory.orders import services
 from factory.orders.domain import OrderStatus
@@ -33,6 +34,7 @@ from factory.orders.services import OrderServiceError
 from factory.reference.models import District, MinimumWage, Skill
 
 bp = Blueprint("orders", __name__)
+begin_immediate_for("orders.deliver", "api.create_delivery")  # deliveries read what is left, then spend it
 
 
 # ------------------------------------------------------------------ load and authorise
