@@ -81,6 +81,8 @@ def register_error_handlers(app: Flask) -> None:
         message = _(
             "The form has expired or was not sent from this site. Please go back, reload the page and try again."
         )
+        if request.accept_mimetypes.best == "application/json":  # the phone's outbox keeps the report
+            return api_error(400, "csrf", message)
         return _render(400, message)
 
     @app.errorhandler(HTTPException)

@@ -21,12 +21,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from factory.access import allow
+from factory.access import allow, public
 from factory.accounts.models import Role, User
 from factory.extensions import db
 from factory.locking import begin_immediate_for
 from factory.orders.services import local_today, parse_date
-from factory.production import floor, material, services
+from factory.production import floor, material, offline, services
 from factory.production.models import DEAD, Inspection, InspectionPhoto, MaterialMovement, Report, Task
 from factory.production.services import ProductionError
 
@@ -173,6 +173,7 @@ def _today_context(
         "errors": errors or {},
         "values": values or {},
         "new_key": lambda: uuid.uuid4().hex,
+        "made_at": offline.made_at(),
     }
 
 
@@ -180,7 +181,7 @@ def _today_context(
 @allow("worker")
 def today() -> Any:
     """The worker's day: today's tasks first, then the coming days."""
-    return render_template("production/today.html", **_today_context())
+    return _offline_copy(render_template("production/today.html", **_today_context()))
 
 
 @bp.route("/today/notices/read", methods=["POST"])
@@ -269,7 +270,27 @@ def hand_in(task_id: int) -> Any:
 @allow("worker")
 def task(task_id: int) -> Any:
     """One of the worker's tasks: its days, reports, inspections and the material they hold."""
-    return _task_page(get_task_or_404(task_id, current_user))
+    return _offline_copy(_task_page(get_task_or_404(task_id, current_user)))
+
+
+def _offline_copy(page: str) -> Response:
+    """The worker's page, marked as one the phone may keep a copy of for when it has no network."""
+    response = Response(page, mimetype="text/html")
+    tag = offline.session_tag()
+    if tag:
+        response.headers[offline.HEADER] = tag
+    return response
+
+
+@bp.route("/sw.js")
+@public
+def service_worker() -> Any:
+    """The service worker that keeps the worker's pages for when the phone has no network."""
+    response = Response(offline.script(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = url_for("production.today")
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/production/tasks/<int:task_id>")
@@ -299,6 +320,7 @@ def _task_page(task: Task) -> Any:
         "moves": moves,
         "holdings": [h for h in material.worker_holdings(task.worker_id, task_ids=[task.id])],
         "today": local_today(),
+        "made_at": offline.made_at(),
     }
     if current_user.role == Role.ORGANISER:
         context.update(_organiser_forms(task))

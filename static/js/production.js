@@ -3,18 +3,27 @@
  * so the next number is a report of its own. A queued report keeps its key until the server answers:
  * a resend after a lost answer is counted once by the server, and a second tap finds the field empty.
  * "Left" on the page is what the server counted minus what waits in the outbox.
+ * Each report carries the worker it was made by: on a shared phone it waits for that worker's own pages.
+ * When the session has ended (the server answers that the form token is no longer valid, or sends the
+ * login page), the reports stay on the phone until the worker has logged in again.
  * Without JavaScript the form posts as usual. */
 (function () {
   "use strict";
   var STORE = "mf.outbox.v1";
   var box = document.getElementById("outbox");
+  var me = box ? box.getAttribute("data-user") : null;
   var sending = false;
   document.documentElement.className += " js";
 
-  function load() {
+  function all() {
     try { return JSON.parse(localStorage.getItem(STORE)) || []; } catch (e) { return []; }
   }
-  function save(items) { localStorage.setItem(STORE, JSON.stringify(items)); show(); }
+  function mine(i) { return !i.user || i.user === me; }
+  function load() { return all().filter(mine); }
+  function save(items) {
+    localStorage.setItem(STORE, JSON.stringify(all().filter(function (i) { return !mine(i); }).concat(items)));
+    show();
+  }
   function newKey() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     var a = new Uint8Array(16);
@@ -88,10 +97,15 @@
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Accept": "application/json", "Idempotency-Key": item.key }
     }).then(function (r) {
-      if (r.type === "opaqueredirect" || r.status === 0 || r.status >= 500) { throw new Error("retry"); }
+      if (r.type === "opaqueredirect") { return { login: true }; }
+      if (r.status === 0 || r.status >= 500) { throw new Error("retry"); }
       return r.json().then(function (data) { return { status: r.status, data: data }; });
     }).then(function (res) {
       sending = false;
+      if (res.login || (res.status === 400 && res.data.error && res.data.error.code === "csrf")) {
+        show(box && box.getAttribute("data-login"));  // kept until the worker has logged in again
+        return;
+      }
       if (res.status < 300) { counted(item, res.data); }
       drop(item.key);
       if (res.status < 300) {
@@ -131,7 +145,7 @@
       var key = form.elements.key.value;
       var items = load();
       if (!items.some(function (i) { return i.key === key; })) {
-        items.push({ key: key, url: form.action, task: form.getAttribute("data-task"), pieces: pieces, at: Date.now() });
+        items.push({ key: key, url: form.action, task: form.getAttribute("data-task"), pieces: pieces, at: Date.now(), user: me });
       }
       // the report is queued: its key goes with it, and the field is ready for the next report
       input.value = "";

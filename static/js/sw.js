@@ -1,0 +1,144 @@
+/* The worker's pages on a phone without network. Served as /sw.js with its settings first (OFFLINE:
+ * version, assets, pages, header); its scope is /today, so it never sees anyone else's pages.
+ *
+ * - The worker's today and task pages: network first. An answer the server marked with OFFLINE.header
+ *   (200, the worker's own page) is kept as this session's copy, with its banner shown and its one-time
+ *   messages left out; the copy is shown when the network fails or does not answer in time.
+ *   An answer that says the session is over (a redirect to the login page, 401, 403) deletes every copy;
+ *   404 deletes the copy of that page. A new session's tag deletes the copies of the one before.
+ * - The static files of those pages: from the phone first, under a name that changes with their bytes.
+ * - Anything else (forms sent, the outbox's reports, photos, other pages) goes to the network untouched.
+ */
+/* global OFFLINE */
+"use strict";
+var STATIC = "mf-static-" + OFFLINE.version;
+var PAGES = "mf-pages-";
+var PAGE = new RegExp(OFFLINE.pages);
+var WAIT_MS = 10000;  // a network that has not answered by then is as good as none (the copy is shown)
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(STATIC).then(function (cache) {
+    return cache.addAll(OFFLINE.assets);
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.indexOf("mf-static-") === 0 && k !== STATIC; })
+      .map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }).then(keepOpenPages));
+});
+
+// the page that registered this service worker was loaded without it: keep a copy of it now
+function keepOpenPages() {
+  return self.clients.matchAll({ type: "window" }).then(function (clients) {
+    return Promise.all(clients.map(function (client) {
+      var url = new URL(client.url);
+      if (url.origin !== self.location.origin || !PAGE.test(url.pathname)) { return null; }
+      return fetch(url.pathname, { credentials: "same-origin", redirect: "manual", cache: "no-store" })
+        .then(function (response) { return keep(url.pathname, response); })
+        .catch(function () {});
+    }));
+  });
+}
+
+function pageCaches() {
+  return caches.keys().then(function (keys) {
+    return keys.filter(function (k) { return k.indexOf(PAGES) === 0; });
+  });
+}
+
+function forgetPages(except) {
+  return pageCaches().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== except; }).map(function (k) {
+      return caches.delete(k);
+    }));
+  });
+}
+
+function asCopy(html) {
+  return html
+    .replace(" hidden data-offline-copy>", " data-offline-copy>")
+    .replace(/<p class="flash flash-[a-z]+" role="status">[^<]*<\/p>\s*/g, "");
+}
+
+function keep(path, response) {
+  var tag = response.headers.get(OFFLINE.header);
+  if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
+    return forgetPages(null);
+  }
+  if (response.status === 404) {
+    return pageCaches().then(function (keys) {
+      return Promise.all(keys.map(function (k) {
+        return caches.open(k).then(function (cache) { return cache.delete(path); });
+      }));
+    });
+  }
+  if (response.status !== 200 || response.type !== "basic" || !tag || !/^[0-9a-f]+$/.test(tag)) {
+    return Promise.resolve();
+  }
+  var name = PAGES + tag;
+  return response.text().then(function (html) {
+    var headers = new Headers(response.headers);
+    headers.delete("Content-Length");
+    var copy = new Response(asCopy(html), { status: 200, headers: headers });
+    return forgetPages(name).then(function () { return caches.open(name); }).then(function (cache) {
+      return cache.put(path, copy);
+    });
+  });
+}
+
+function copyOf(path) {
+  return pageCaches().then(function (keys) {
+    if (!keys.length) { return undefined; }
+    return caches.open(keys[0]).then(function (cache) { return cache.match(path); });
+  });
+}
+
+function page(event, path) {
+  var saving = Promise.resolve();
+  var network = fetch(event.request).then(function (response) {
+    saving = keep(path, response.clone()).catch(function () {});
+    return response;
+  });
+  event.waitUntil(network.then(function () { return saving; }, function () {}));
+  return new Promise(function (resolve) {
+    var done = false;
+    function answer(response) {
+      if (!done) { done = true; resolve(response); }
+    }
+    var timer = setTimeout(function () {
+      copyOf(path).then(function (copy) { if (copy) { answer(copy); } });
+    }, WAIT_MS);
+    network.then(function (response) {
+      clearTimeout(timer);
+      answer(response);
+    }, function () {
+      clearTimeout(timer);
+      copyOf(path).then(function (copy) { answer(copy || Response.error()); });
+    });
+  });
+}
+
+function asset(request, path) {
+  return caches.open(STATIC).then(function (cache) {
+    return cache.match(path).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok) { cache.put(path, response.clone()); }
+        return response;
+      });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (request.mode === "navigate" && PAGE.test(url.pathname)) {
+    event.respondWith(page(event, url.pathname));
+  } else if (OFFLINE.assets.indexOf(url.pathname) >= 0) {
+    event.respondWith(asset(request, url.pathname));
+  }
+});

@@ -1,0 +1,84 @@
+"""The worker's pages open on a phone without network (a service worker keeps the last copy), the
+outbox works on that copy, and logging out deletes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login, shot
+from tests.e2e.test_production_journeys import _task
+
+WORKER = "13900000003"  # a demo worker of 辽源路 with a task in hand
+
+COPY_OF = """async (path) => {
+    for (const name of await caches.keys()) {
+        if (name.startsWith('mf-pages-') && await (await caches.open(name)).match(path)) { return true; }
+    }
+    return false;
+}"""
+PAGE_CACHES = "async () => (await caches.keys()).filter((name) => name.startsWith('mf-pages-'))"
+
+
+def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_it(
+    page: Any, live_app: Any
+) -> None:
+    login(page, WORKER)
+    assert page.url.endswith("/today")
+    card = page.locator("article.task:has(form.report)").first
+    product = card.locator("h2").evaluate("(h2) => h2.firstChild.textContent.trim()")
+    task_id = int(card.locator("form.report").get_attribute("data-task"))
+    details = card.locator("a.button.small").get_attribute("href")
+    banner = page.locator("[data-offline-copy]")
+    expect(banner).to_be_hidden()  # online: the page is the server's, no banner
+    # the service worker keeps a copy of the page that registered it
+    page.wait_for_function(COPY_OF, arg="/today")
+    page.goto(details)  # a task page opened online is kept too
+    page.wait_for_function(COPY_OF, arg=details)
+    page.goto("/today")
+    reported_before, reports_before = _task(live_app, task_id)
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(banner).to_be_visible()
+    assert "没有网络：显示的是" in banner.inner_text() and "报工会先存在手机上" in banner.inner_text()
+    card = page.locator(f"#task-{task_id}")
+    assert card.locator("h2").inner_text().startswith(product)
+    assert page.evaluate("getComputedStyle(document.querySelector('.offline-copy')).borderTopWidth") == "2px"
+    left = card.locator("[data-left-of]")
+    left_before = int(left.inner_text())
+    shot(page, "worker-offline-copy")
+    form = card.locator("form.report")
+    form.locator("input[name=pieces]").fill("2")
+    form.locator("button.wide").click()
+    outbox = page.locator("#outbox")
+    assert "待发送：1" in outbox.inner_text()
+    assert int(left.inner_text()) == left_before - 2
+    assert _task(live_app, task_id) == (reported_before, reports_before)
+
+    page.goto(details)  # the task page opens from its copy as well
+    expect(page.locator("[data-offline-copy]")).to_be_visible()
+    assert product in page.locator("h1").inner_text()
+    page.go_back()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#outbox")).to_have_text("已发送，只计一次。")
+    assert _task(live_app, task_id) == (reported_before + 2, reports_before + 1)
+    page.reload()  # online again: the server's page, counted once, no banner
+    expect(page.locator("[data-offline-copy]")).to_be_hidden()
+    assert int(page.locator(f"[data-left-of='{task_id}']").inner_text()) == left_before - 2
+    assert _task(live_app, task_id) == (reported_before + 2, reports_before + 1)
+
+    page.locator("form.logout button").click()
+    page.wait_for_url("**/login**")
+    assert page.evaluate(PAGE_CACHES) == []
+    page.context.set_offline(True)
+    # no copy left: the service worker has nothing to show, the browser shows its own "no network" page
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED|ERR_FAILED"):
+        page.goto("/today")
+    expect(page.locator("article.task")).to_have_count(0)
+    page.context.set_offline(False)
