@@ -82,3 +82,35 @@ def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_
         page.goto("/today")
     expect(page.locator("article.task")).to_have_count(0)
     page.context.set_offline(False)
+
+
+def test_reports_queued_when_the_session_ended_wait_for_their_own_worker(page: Any, live_app: Any) -> None:
+    login(page, "13900000004")
+    form = page.locator("form.report").first
+    task_id = int(form.get_attribute("data-task"))
+    before = _task(live_app, task_id)
+    page.context.set_offline(True)
+    form.locator("input[name=pieces]").fill("1")
+    form.locator("button.wide").click()
+    outbox = page.locator("#outbox")
+    assert "待发送：1" in outbox.inner_text()
+
+    page.context.clear_cookies()  # the session ended meanwhile (logged out elsewhere, or expired)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_contain_text("请重新登录")  # not "no network": the report waits for a login
+    assert "待发送：1" in outbox.inner_text()
+    assert _task(live_app, task_id) == before
+
+    login(page, "13900000005")  # someone else on the same phone: the report is neither shown nor sent
+    assert page.url.endswith("/today")
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert len(page.evaluate("() => JSON.parse(localStorage.getItem('mf.outbox.v1'))")) == 1
+    assert _task(live_app, task_id) == before
+    page.locator("form.logout button").click()
+    page.wait_for_url("**/login**")
+
+    login(page, "13900000004")  # its own worker again: sent, and counted once
+    expect(page.locator("#outbox")).to_have_text("已发送，只计一次。")
+    assert _task(live_app, task_id) == (before[0] + 1, before[1] + 1)
+    assert page.evaluate("() => localStorage.getItem('mf.outbox.v1')") == "[]"
