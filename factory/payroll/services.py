@@ -21,8 +21,10 @@ No query is made per worker.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -366,10 +368,13 @@ def inspection_totals(
         (first, totals(first, last, Task.order_id.in_(sorted(orders))))
         for (first, last), orders in sorted(stretches.items())
     ]
+    # Core rows straight off the connection: tens of thousands of them on a big station.
+    conn = db.session.connection()
+    make = domain.Inspection
     return [
-        domain.Inspection(worker, order, first, int(accepted or 0), int(rejected or 0))
+        make(worker, order, first, accepted or 0, rejected or 0)
         for first, stmt in statements
-        for worker, order, accepted, rejected in db.session.execute(stmt)
+        for worker, order, accepted, rejected in conn.execute(stmt)
     ]
 
 
@@ -492,10 +497,33 @@ class Computation:
         ]
 
 
+@contextmanager
+def _bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a whole station's pay is computed and written.
+
+    The close makes some hundred thousand small tuples and lists, none of them in a reference cycle;
+    each of them counts towards the collector's next pass, and its passes over the application's whole
+    heap took longer than the pay rules themselves. Reference counting still frees everything as usual.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def compute(
     period: PayPeriod, worker_ids: Sequence[int] | None = None, *, top_up_by: User | None = None
 ) -> Computation:
     """Compute the period's slips (all workers, or `worker_ids`) with the pay rules; writes nothing."""
+    with _bulk_work():
+        return _compute(period, worker_ids, top_up_by)
+
+
+def _compute(period: PayPeriod, worker_ids: Sequence[int] | None, top_up_by: User | None) -> Computation:
     rows = inspection_totals(period.station_id, period.start, period.end, worker_ids)
     adjustments = open_adjustments(period.id, worker_ids)
     order_ids = {r.order_id for r in rows}
@@ -531,6 +559,7 @@ def compute(
             wage_input,
             reported_hours_by_worker=hours,
             top_up_made_by=top_up_by.id if top_up_by is not None else None,
+            top_up_reason=_top_up_reason_template(),
         )
     except domain.PayPeriodError as exc:
         raise PayrollError(
@@ -691,8 +720,9 @@ def close_period(
             "closed", _("This period is closed already; closing twice changes nothing."), status=409
         )
     db.session.refresh(period)
-    result = compute(period, top_up_by=actor if top_up else None)
-    topped_up = _freeze(result, actor)
+    with _bulk_work():
+        result = compute(period, top_up_by=actor if top_up else None)
+        topped_up = _freeze(result, actor)
     period.workers_paid = len(result.slips)
     period.total_fen = result.total_fen
     period.hourly_minimum_fen = result.hourly_minimum_fen
@@ -713,6 +743,38 @@ def close_period(
     return CloseResult(period, len(result.slips), result.total_fen, topped_up, waiting)
 
 
+SLIP_COLUMNS = (
+    "period_id",
+    "worker_id",
+    "station_id",
+    "worker_name",
+    "accepted_pieces",
+    "rejected_pieces",
+    "lines_fen",
+    "adjustments_fen",
+    "total_fen",
+    "created_at",
+    "hourly_minimum_fen",
+    "hours_numerator",
+    "hours_denominator",
+    "hours_source",
+    "required_fen",
+    "shortfall_fen",
+    "earnings_per_hour_fen",
+)
+LINE_COLUMNS = (
+    "slip_id",
+    "worker_id",
+    "order_id",
+    "product",
+    "rate_units",
+    "accepted_pieces",
+    "rejected_pieces",
+    "prior_pieces",
+    "amount_fen",
+)
+
+
 def _freeze(result: Computation, actor: User | None) -> int:
     """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips."""
     period = result.period
@@ -720,63 +782,47 @@ def _freeze(result: Computation, actor: User | None) -> int:
         return 0
     now = utcnow()
     names = result.names
+    period_id, station_id = period.id, period.station_id
     slip_rows = []
     for worker_id, slip in result.slips.items():
+        accepted = rejected = lines_fen = 0
+        for line in slip.lines:
+            accepted += line.accepted_pieces
+            rejected += line.rejected_pieces
+            lines_fen += line.amount_fen
+        total = slip.total_fen
         check = slip.minimum_wage_check
-        lines = slip.lines
-        lines_fen = slip.lines_fen
-        base = (
-            period.id,
-            worker_id,
-            period.station_id,
-            names.get(worker_id, ""),
-            sum(line.accepted_pieces for line in lines),
-            sum(line.rejected_pieces for line in lines),
-            lines_fen,
-            slip.total_fen - lines_fen,
-            slip.total_fen,
-            now,
-        )
         if check is None:
-            slip_rows.append((*base, None, 0, 1, None, None, 0, None))
+            figures: tuple[Any, ...] = (None, 0, 1, None, None, 0, None)
         else:
-            slip_rows.append(
-                (
-                    *base,
-                    check.hourly_minimum_fen,
-                    check.hours.numerator,
-                    check.hours.denominator,
-                    check.hours_source,
-                    check.required_fen,
-                    check.shortfall_fen,
-                    check.earnings_per_hour_fen,
-                )
+            figures = (
+                check.hourly_minimum_fen,
+                check.hours_numerator,
+                check.hours_denominator,
+                check.hours_source,
+                check.required_fen,
+                check.shortfall_fen,
+                check.earnings_per_hour_fen,
             )
-    _bulk_insert(
-        PaySlip.__table__,
-        (
-            "period_id",
-            "worker_id",
-            "station_id",
-            "worker_name",
-            "accepted_pieces",
-            "rejected_pieces",
-            "lines_fen",
-            "adjustments_fen",
-            "total_fen",
-            "created_at",
-            "hourly_minimum_fen",
-            "hours_numerator",
-            "hours_denominator",
-            "hours_source",
-            "required_fen",
-            "shortfall_fen",
-            "earnings_per_hour_fen",
-        ),
-        slip_rows,
-    )
+        slip_rows.append(
+            (
+                period_id,
+                worker_id,
+                station_id,
+                names.get(worker_id, ""),
+                accepted,
+                rejected,
+                lines_fen,
+                total - lines_fen,
+                total,
+                now,
+                *figures,
+            )
+        )
+    _bulk_insert(PaySlip.__table__, SLIP_COLUMNS, slip_rows)
+    conn = db.session.connection()
     slip_ids: dict[int, int] = dict(
-        db.session.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period.id)).all()
+        conn.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period_id)).all()
     )
     products = result.products
     line_rows = [
@@ -794,37 +840,24 @@ def _freeze(result: Computation, actor: User | None) -> int:
         for worker_id, slip in result.slips.items()
         for line in slip.lines
     ]
-    _bulk_insert(
-        PayLine.__table__,
-        (
-            "slip_id",
-            "worker_id",
-            "order_id",
-            "product",
-            "rate_units",
-            "accepted_pieces",
-            "rejected_pieces",
-            "prior_pieces",
-            "amount_fen",
-        ),
-        line_rows,
-    )
-    # Top-ups the rules added at closing become adjustment rows of their own.
+    _bulk_insert(PayLine.__table__, LINE_COLUMNS, line_rows)
+    # Top-ups the rules added at closing become adjustment rows of their own (their reason is already
+    # worded in the user's language: `compute` passes the wording to the rules).
     known = {a.id for adjs in result.adjustments.values() for a in adjs}
-    reason = _top_up_reason_template()
     made_by = actor_id(actor)
     new_rows = [
         (
-            period.id,
+            period_id,
             worker_id,
             adj.kind,
             adj.amount_fen,
-            (reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[:REASON_MAX],
+            adj.reason[:REASON_MAX],
             made_by,
             now,
             slip_ids[worker_id],
         )
         for worker_id, slip in result.slips.items()
+        if slip.adjustments
         for adj in slip.adjustments
         if adj.corrects not in known
     ]
@@ -836,10 +869,10 @@ def _freeze(result: Computation, actor: User | None) -> int:
     if known:
         db.session.execute(
             update(Adjustment)
-            .where(Adjustment.period_id == period.id, Adjustment.slip_id.is_(None))
+            .where(Adjustment.period_id == period_id, Adjustment.slip_id.is_(None))
             .values(
                 slip_id=select(PaySlip.id)
-                .where(PaySlip.period_id == period.id, PaySlip.worker_id == Adjustment.worker_id)
+                .where(PaySlip.period_id == period_id, PaySlip.worker_id == Adjustment.worker_id)
                 .scalar_subquery()
             )
             .execution_options(synchronize_session=False)
