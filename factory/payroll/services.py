@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -330,10 +330,22 @@ def inspection_totals(
     inside the span is summed once per stretch of days with one rate, each stretch a query of the same
     shape over its days. Each row carries the first day of its stretch: no rate takes effect later in the
     stretch, so the pay rules find the same rate for that day as for every inspection the row sums.
+
+    PostgreSQL sums by hashing after a (parallel) scan of the inspections rather than in index order, so
+    there one scan does it all: the first day of each inspection's stretch is one more group key.
     """
     change_days: dict[int, list[date]] = defaultdict(list)
     for order_id, day in rate_changes_within(station_id, start, end):
         change_days[order_id].append(day)
+    conn = db.session.connection()
+    make = domain.Inspection
+    if change_days and conn.dialect.name == "postgresql":
+        return [
+            make(worker, order, first, accepted or 0, rejected or 0)
+            for worker, order, first, accepted, rejected in conn.execute(
+                _totals_by_stretch(station_id, start, end, change_days, worker_ids)
+            )
+        ]
     stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
     for order_id, days in change_days.items():
         bounds = [start, *sorted(days), end + timedelta(days=1)]
@@ -369,13 +381,50 @@ def inspection_totals(
         for (first, last), orders in sorted(stretches.items())
     ]
     # Core rows straight off the connection: tens of thousands of them on a big station.
-    conn = db.session.connection()
-    make = domain.Inspection
     return [
         make(worker, order, first, accepted or 0, rejected or 0)
         for first, stmt in statements
         for worker, order, accepted, rejected in conn.execute(stmt)
     ]
+
+
+def _totals_by_stretch(
+    station_id: int,
+    start: date,
+    end: date,
+    change_days: Mapping[int, Sequence[date]],
+    worker_ids: Sequence[int] | None,
+) -> Any:
+    """One statement: pieces per (worker, order, first day of the stretch with one rate)."""
+    changes = sorted(((day, order) for order, days in change_days.items() for day in days), reverse=True)
+    first_day = case(
+        *((and_(Task.order_id == order, Inspection.inspected_on >= day), day) for day, order in changes),
+        else_=start,
+    )
+    rows = (
+        select(
+            Task.worker_id.label("worker_id"),
+            Task.order_id.label("order_id"),
+            first_day.label("first_day"),
+            Inspection.accepted.label("accepted"),
+            Inspection.rejected.label("rejected"),
+        )
+        .select_from(Task)
+        .join(Inspection, Inspection.task_id == Task.id)
+        .where(
+            Task.station_id == station_id, Inspection.inspected_on >= start, Inspection.inspected_on <= end
+        )
+    )
+    if worker_ids is not None:
+        rows = rows.where(Task.worker_id.in_(worker_ids))
+    each = rows.subquery("each_inspection")
+    return select(
+        each.c.worker_id,
+        each.c.order_id,
+        each.c.first_day,
+        func.sum(each.c.accepted),
+        func.sum(each.c.rejected),
+    ).group_by(each.c.worker_id, each.c.order_id, each.c.first_day)
 
 
 def reported_time(
