@@ -433,9 +433,10 @@ def reported_time(
     """For tasks inspected in the period whose worker reported minutes: (order, accepted, minutes, pieces).
 
     `minutes` and `pieces` are the task's reports that carry a time; the accepted pieces are counted at
-    that pace. One query (the reports are summed per task in a subquery).
+    that pace. One query: the reports are summed per task in a subquery, and each of those few tasks
+    sums its inspections in the period through the inspection index.
     """
-    timed = (
+    timed_tasks = (
         select(
             Report.task_id.label("task_id"),
             func.sum(Report.minutes).label("minutes"),
@@ -444,26 +445,28 @@ def reported_time(
         .join(Task, Task.id == Report.task_id)
         .where(Task.station_id == station_id, Report.minutes.is_not(None))
         .group_by(Report.task_id)
-        .subquery("timed")
     )
-    stmt = (
-        select(Task.worker_id, Task.order_id, func.sum(Inspection.accepted), timed.c.minutes, timed.c.pieces)
-        .select_from(Inspection)
-        .join(Task, Task.id == Inspection.task_id)
-        .join(timed, timed.c.task_id == Inspection.task_id)
+    if worker_ids is not None:
+        timed_tasks = timed_tasks.where(Task.worker_id.in_(worker_ids))
+    timed = timed_tasks.subquery("timed")
+    accepted = (
+        select(func.sum(Inspection.accepted))
         .where(
-            Task.station_id == station_id,
+            Inspection.task_id == timed.c.task_id,
             Inspection.inspected_on >= start,
             Inspection.inspected_on <= end,
         )
-        .group_by(Task.worker_id, Task.order_id, Inspection.task_id, timed.c.minutes, timed.c.pieces)
+        .scalar_subquery()
     )
-    if worker_ids is not None:
-        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    stmt = (
+        select(Task.worker_id, Task.order_id, accepted, timed.c.minutes, timed.c.pieces)
+        .select_from(timed)
+        .join(Task, Task.id == timed.c.task_id)
+    )
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-    for worker, order, accepted, minutes, pieces in db.session.execute(stmt):
-        if pieces and accepted:
-            out[worker].append((order, int(accepted), int(minutes), int(pieces)))
+    for worker, order, accepted_pieces, minutes, pieces in db.session.connection().execute(stmt):
+        if pieces and accepted_pieces:
+            out[worker].append((order, int(accepted_pieces), int(minutes), int(pieces)))
     return out
 
 
@@ -646,7 +649,7 @@ def _names(period: PayPeriod, slips: Mapping[int, Any], worker_ids: Sequence[int
         )
     return {
         worker: name
-        for worker, name in db.session.execute(select(User.id, User.name).where(who))
+        for worker, name in db.session.connection().execute(select(User.id, User.name).where(who))
         if worker in slips
     }
 
