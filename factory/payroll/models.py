@@ -79,13 +79,14 @@ class PaySlip(db.Model):
     __tablename__ = "pay_slip"
     __table_args__ = (
         UniqueConstraint("period_id", "worker_id"),
-        UniqueConstraint("id", "worker_id"),  # the target of the lines' (slip, worker) key
+        # The target of the lines' (slip, worker) key, and the index of a worker's slips.
+        UniqueConstraint("worker_id", "id"),
         ForeignKeyConstraint(["period_id", "station_id"], ["pay_period.id", "pay_period.station_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column()
-    worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     station_id: Mapped[int] = mapped_column(index=True)
     worker_name: Mapped[str] = mapped_column(String(50))  # as it was when the slip was made
     accepted_pieces: Mapped[int] = mapped_column(default=0)

@@ -1,8 +1,9 @@
 """pay slip and line keys
 
 A slip's station must be its period's station, and a line's worker its slip's worker: one foreign key on
-(period, station) and one on (slip, worker) say so, in place of the separate keys on each column. Rows
-written by closing a period already agree.
+(period, station) and one on (slip, worker) say so, in place of the separate keys on each column. The
+unique (worker, id) pair the lines refer to also serves as the index of a worker's slips. Rows written by
+closing a period already agree.
 
 Revision ID: eb1d4d875f50
 Revises: 57ce67da40bb
@@ -27,7 +28,8 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_pay_period_id_station_id'), ['id', 'station_id'])
 
     with op.batch_alter_table('pay_slip', schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f('uq_pay_slip_id_worker_id'), ['id', 'worker_id'])
+        batch_op.create_unique_constraint(batch_op.f('uq_pay_slip_worker_id_id'), ['worker_id', 'id'])
+        batch_op.drop_index(batch_op.f('ix_pay_slip_worker_id'))
         batch_op.drop_constraint(batch_op.f('fk_pay_slip_period_id_pay_period'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_pay_slip_station_id_station'), type_='foreignkey')
         batch_op.create_foreign_key(batch_op.f('fk_pay_slip_period_id_pay_period'), 'pay_period', ['period_id', 'station_id'], ['id', 'station_id'])
@@ -48,7 +50,8 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_pay_slip_period_id_pay_period'), type_='foreignkey')
         batch_op.create_foreign_key(batch_op.f('fk_pay_slip_station_id_station'), 'station', ['station_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_pay_slip_period_id_pay_period'), 'pay_period', ['period_id'], ['id'])
-        batch_op.drop_constraint(batch_op.f('uq_pay_slip_id_worker_id'), type_='unique')
+        batch_op.create_index(batch_op.f('ix_pay_slip_worker_id'), ['worker_id'], unique=False)
+        batch_op.drop_constraint(batch_op.f('uq_pay_slip_worker_id_id'), type_='unique')
 
     with op.batch_alter_table('pay_period', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_pay_period_id_station_id'), type_='unique')
