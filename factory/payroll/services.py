@@ -344,7 +344,7 @@ def inspection_totals(
             make(worker, order, first, accepted or 0, rejected or 0)
             for worker, order, first, accepted, rejected in conn.execute(
                 _totals_by_stretch(station_id, start, end, change_days, worker_ids)
-            )
+            ).all()
         ]
     stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
     for order_id, days in change_days.items():
@@ -380,11 +380,11 @@ def inspection_totals(
         (first, totals(first, last, Task.order_id.in_(sorted(orders))))
         for (first, last), orders in sorted(stretches.items())
     ]
-    # Core rows straight off the connection: tens of thousands of them on a big station.
+    # Core rows straight off the connection, fetched at once: tens of thousands of them on a big station.
     return [
         make(worker, order, first, accepted or 0, rejected or 0)
         for first, stmt in statements
-        for worker, order, accepted, rejected in conn.execute(stmt)
+        for worker, order, accepted, rejected in conn.execute(stmt).all()
     ]
 
 
@@ -464,7 +464,7 @@ def reported_time(
         .join(Task, Task.id == timed.c.task_id)
     )
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-    for worker, order, accepted_pieces, minutes, pieces in db.session.connection().execute(stmt):
+    for worker, order, accepted_pieces, minutes, pieces in db.session.connection().execute(stmt).all():
         if pieces and accepted_pieces:
             out[worker].append((order, int(accepted_pieces), int(minutes), int(pieces)))
     return out
@@ -649,7 +649,7 @@ def _names(period: PayPeriod, slips: Mapping[int, Any], worker_ids: Sequence[int
         )
     return {
         worker: name
-        for worker, name in db.session.connection().execute(select(User.id, User.name).where(who))
+        for worker, name in db.session.connection().execute(select(User.id, User.name).where(who)).all()
         if worker in slips
     }
 
