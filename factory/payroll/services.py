@@ -7,16 +7,18 @@ The pages, the API, the CLI and the jobs call these functions. They load rows, c
 Closing a period is one bulk computation, whatever the number of workers:
 
 1. GROUP BY queries sum the accepted and rejected pieces of the station's inspections in the period per
-   (worker, order): one for the orders whose rate does not change in the period, and one per stretch of
-   days with one rate for the few orders whose rate does (see `inspection_totals`); each walks the task
-   and inspection indexes in group order, without a sort;
+   (worker, order): on SQLite one for the orders whose rate does not change in the period, and one per
+   stretch of days with one rate for the few orders whose rate does, each walking the task and
+   inspection indexes in group order without a sort; on PostgreSQL one scan with the stretch as one more
+   group key (see `inspection_totals`);
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
 4. the slips, their lines and any new top-ups are inserted in bulk as plain tuples (COPY on PostgreSQL,
    one prepared INSERT on SQLite).
 
-No query is made per worker.
+No query is made per worker, and the cyclic garbage collector waits until the work is done
+(`_bulk_work`). Where the time goes, and what bounds it, is in docs/pay-rules.md ("Speed").
 """
 
 from __future__ import annotations
