@@ -9,8 +9,8 @@ Closing a period is one bulk computation, whatever the number of workers:
 1. GROUP BY queries sum the accepted and rejected pieces of the station's inspections in the period per
    (worker, order): on SQLite one for the orders whose rate does not change in the period, and one per
    stretch of days with one rate for the few orders whose rate does, each walking the task and
-   inspection indexes in group order without a sort; on PostgreSQL one scan with the stretch as one more
-   group key (see `inspection_totals`);
+   inspection indexes in group order without a sort; on PostgreSQL one scan grouped by (worker, order)
+   with a filtered sum per stretch (see `inspection_totals`);
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -334,7 +334,7 @@ def inspection_totals(
     stretch, so the pay rules find the same rate for that day as for every inspection the row sums.
 
     PostgreSQL sums by hashing after a (parallel) scan of the inspections rather than in index order, so
-    there one scan does it all: the first day of each inspection's stretch is one more group key.
+    there one scan does it all, with a filtered sum per stretch (`_totals_by_stretch`).
     """
     change_days: dict[int, list[date]] = defaultdict(list)
     for order_id, day in rate_changes_within(station_id, start, end):
@@ -342,12 +342,7 @@ def inspection_totals(
     conn = db.session.connection()
     make = domain.Inspection
     if change_days and conn.dialect.name == "postgresql":
-        return [
-            make(worker, order, first, accepted or 0, rejected or 0)
-            for worker, order, first, accepted, rejected in conn.execute(
-                _totals_by_stretch(station_id, start, end, change_days, worker_ids)
-            ).all()
-        ]
+        return _totals_by_stretch(station_id, start, end, change_days, worker_ids)
     stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
     for order_id, days in change_days.items():
         bounds = [start, *sorted(days), end + timedelta(days=1)]
@@ -396,37 +391,45 @@ def _totals_by_stretch(
     end: date,
     change_days: Mapping[int, Sequence[date]],
     worker_ids: Sequence[int] | None,
-) -> Any:
-    """One statement: pieces per (worker, order, first day of the stretch with one rate)."""
-    changes = sorted(((day, order) for order, days in change_days.items() for day in days), reverse=True)
-    first_day = case(
-        *((and_(Task.order_id == order, Inspection.inspected_on >= day), day) for day, order in changes),
-        else_=start,
-    )
-    rows = (
-        select(
-            Task.worker_id.label("worker_id"),
-            Task.order_id.label("order_id"),
-            first_day.label("first_day"),
-            Inspection.accepted.label("accepted"),
-            Inspection.rejected.label("rejected"),
-        )
+) -> list[domain.Inspection]:
+    """One scan: pieces per (worker, order), with a filtered sum for each stretch of days between rate changes.
+
+    The stretches are cut at every change day of every order, so no order's rate changes inside one; the
+    rows of an order whose rate does not change are added up here. Grouping by (worker, order) only keeps
+    PostgreSQL's estimate of the groups right, so it hashes them after a parallel scan.
+    """
+    firsts = sorted({start, *(day for days in change_days.values() for day in days)})
+    afters = [*firsts[1:], end + timedelta(days=1)]
+    columns: list[Any] = []
+    for first, after in zip(firsts, afters, strict=True):
+        within = and_(Inspection.inspected_on >= first, Inspection.inspected_on < after)
+        columns += [
+            func.count().filter(within),
+            func.sum(Inspection.accepted).filter(within),
+            func.sum(Inspection.rejected).filter(within),
+        ]
+    stmt = (
+        select(Task.worker_id, Task.order_id, *columns)
         .select_from(Task)
         .join(Inspection, Inspection.task_id == Task.id)
         .where(
             Task.station_id == station_id, Inspection.inspected_on >= start, Inspection.inspected_on <= end
         )
+        .group_by(Task.worker_id, Task.order_id)
     )
     if worker_ids is not None:
-        rows = rows.where(Task.worker_id.in_(worker_ids))
-    each = rows.subquery("each_inspection")
-    return select(
-        each.c.worker_id,
-        each.c.order_id,
-        each.c.first_day,
-        func.sum(each.c.accepted),
-        func.sum(each.c.rejected),
-    ).group_by(each.c.worker_id, each.c.order_id, each.c.first_day)
+        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    make = domain.Inspection
+    out = []
+    for worker, order, *sums in db.session.connection().execute(stmt).all():
+        if order not in change_days:
+            accepted = sum(n for n in sums[1::3] if n)  # a stretch without inspections sums to NULL
+            out.append(make(worker, order, start, accepted, sum(n for n in sums[2::3] if n)))
+            continue
+        for k, first in enumerate(firsts):
+            if sums[3 * k]:
+                out.append(make(worker, order, first, sums[3 * k + 1], sums[3 * k + 2]))
+    return out
 
 
 def reported_time(
