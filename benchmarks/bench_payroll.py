@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_payroll.py            # SQLite and PostgreSQL close, then the PDF
     .venv/bin/python benchmarks/bench_payroll.py --quick    # 2,000 workers / 100,000 inspections
+    .venv/bin/python benchmarks/bench_payroll.py --no-pdf   # the close only
 
 Close: one station, 20,000 workers, 40 orders (10 of them with a rate change in the middle of the period,
 so their pieces split into two lines), one task per worker with 50 inspections each (1,000,000 inspection
@@ -436,6 +437,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=20_000)
     parser.add_argument("--per-worker", type=int, default=50)
     parser.add_argument("--slips", type=int, default=500)
+    parser.add_argument("--no-pdf", action="store_true", help="measure the close only")
     args = parser.parse_args()
     if args.quick:
         args.workers, args.slips = 2_000, 100
@@ -469,6 +471,8 @@ def main() -> None:
             f"{r['database']:<11}{r['workers']:>8}{r['inspections']:>12}{r['groups']:>8}{r['floor_s']:>9}"
             f"{r['group_by_s']:>11}{r['close_s']:>9}{r['ratio']:>9}"
         )
+    if args.no_pdf:
+        return
     pdf = child(["--part", "pdf", "--url", f"sqlite:///{tmp / 'pdf.db'}", "--slips", str(args.slips)])
     print(
         f"\n{pdf['slips']} pay slips as one PDF ({pdf['bytes'] // 1024} KB), peak memory {pdf['peak_rss_mb']} MB:"

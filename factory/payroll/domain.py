@@ -1,6 +1,7 @@
 """Pay rules: from accepted pieces, piece rates and adjustments to a worker's pay slip.
 
-Pure: plain dataclasses in, plain dataclasses out; no Flask, no database. See docs/pay-rules.md.
+Pure: plain data in, plain data out (dataclasses, and named tuples for the values a close makes by the
+ten thousand); no Flask, no database. See docs/pay-rules.md.
 
 Units
     Money is ``int`` fen; piece rates are ``int`` rate units (1/100 fen, see `factory.money`); hours and
@@ -27,12 +28,12 @@ from __future__ import annotations
 import calendar
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from factory.money import RATE_UNITS_PER_FEN, format_fen, format_rate, round_half_up
 
@@ -94,9 +95,8 @@ class RatePeriod:
             raise PayError(f"A piece rate must be positive, not {self.rate_units} rate units.")
 
 
-@dataclass(frozen=True, slots=True)
-class Inspection:
-    """Accepted and rejected pieces of one worker and order, counted on one day."""
+class Inspection(NamedTuple):
+    """Accepted and rejected pieces of one worker and order, counted on one day (or summed over days)."""
 
     worker_id: WorkerId
     order_id: OrderId
@@ -134,8 +134,7 @@ class Adjustment:
             raise AdjustmentError("A correction of zero changes nothing.")
 
 
-@dataclass(frozen=True, slots=True)
-class PayLine:
+class PayLine(NamedTuple):
     """Pay for the accepted pieces of one order at one piece rate.
 
     `prior_pieces` are the pieces of this worker, order and rate paid in earlier periods; they explain
@@ -159,18 +158,25 @@ class MinimumWageInput:
     reported_hours: ExactNumber | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MinimumWageCheck:
-    """Whether a worker's piece earnings in a period reach the minimum wage for the hours worked."""
+class MinimumWageCheck(NamedTuple):
+    """Whether a worker's piece earnings in a period reach the minimum wage for the hours worked.
+
+    The hours are exact: ``hours_numerator / hours_denominator`` in lowest terms (see `hours`).
+    """
 
     worker_id: WorkerId
     hourly_minimum_fen: int
-    hours: Fraction
+    hours_numerator: int
+    hours_denominator: int
     hours_source: Literal["reported", "standard"]
     earnings_fen: int
     required_fen: int
     shortfall_fen: int
     earnings_per_hour_fen: int | None
+
+    @property
+    def hours(self) -> Fraction:
+        return Fraction(self.hours_numerator, self.hours_denominator)
 
     @property
     def passed(self) -> bool:
@@ -179,12 +185,11 @@ class MinimumWageCheck:
     @property
     def hours_text(self) -> str:
         """Hours rounded half up to two decimals, for display."""
-        hundredths = round_half_up(self.hours.numerator * 100, self.hours.denominator)
+        hundredths = round_half_up(self.hours_numerator * 100, self.hours_denominator)
         return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
-@dataclass(frozen=True, slots=True)
-class Slip:
+class Slip(NamedTuple):
     """One worker's pay for one period."""
 
     worker_id: WorkerId
@@ -250,6 +255,7 @@ def line_amount_fen(rate_units: int, pieces: int, prior_pieces: int = 0) -> int:
 
 
 _Counts = list[int]  # [accepted, rejected]
+TopUpReason = Callable[[MinimumWageCheck], str]
 
 
 def _aggregate(
@@ -262,16 +268,13 @@ def _aggregate(
     tables: dict[OrderId, _RateTable] = {}
     rate_cache: dict[tuple[OrderId, date], int] = {}
     by_worker: dict[WorkerId, dict[tuple[OrderId, int], _Counts]] = {}
-    for inspection in inspections:
-        accepted = inspection.accepted
-        rejected = inspection.rejected
+    for worker_id, order_id, day, accepted, rejected in inspections:
         if accepted < 0 or rejected < 0:
             raise PayError(
-                f"Inspection of order {inspection.order_id} for worker {inspection.worker_id} on "
-                f"{inspection.inspected_on.isoformat()} has a negative count; correct it with an adjustment."
+                f"Inspection of order {order_id} for worker {worker_id} on "
+                f"{day.isoformat()} has a negative count; correct it with an adjustment."
             )
-        order_id = inspection.order_id
-        rate_key = (order_id, inspection.inspected_on)
+        rate_key = (order_id, day)
         rate = rate_cache.get(rate_key)
         if rate is None:
             table = tables.get(order_id)
@@ -279,10 +282,11 @@ def _aggregate(
                 if order_id not in rates_by_order:
                     raise NoRateInForce(f"Order {order_id} has no piece rate.")
                 table = tables[order_id] = _RateTable(order_id, rates_by_order[order_id])
-            rate = rate_cache[rate_key] = table.rate_on(inspection.inspected_on)
-        worker_lines = by_worker.get(inspection.worker_id)
+            rate = rate_cache[rate_key] = table.rate_on(day)
+        worker_lines = by_worker.get(worker_id)
         if worker_lines is None:
-            worker_lines = by_worker[inspection.worker_id] = {}
+            by_worker[worker_id] = {(order_id, rate): [accepted, rejected]}
+            continue
         line_key = (order_id, rate)
         counts = worker_lines.get(line_key)
         if counts is None:
@@ -297,6 +301,9 @@ def _lines(
     counts_by_line: Mapping[tuple[OrderId, int], _Counts],
     prior_paid_pieces: Mapping[tuple[OrderId, int], int],
 ) -> tuple[PayLine, ...]:
+    if len(counts_by_line) == 1 and not prior_paid_pieces:  # the common case: one order, nothing paid yet
+        [((order_id, rate), (accepted, rejected))] = counts_by_line.items()
+        return (PayLine(order_id, rate, accepted, rejected, line_amount_fen(rate, accepted), 0),)
     lines = []
     for (order_id, rate), (accepted, rejected) in sorted(counts_by_line.items()):
         prior = prior_paid_pieces.get((order_id, rate), 0)
@@ -323,6 +330,7 @@ class _MinutesTable:
         self.numerators = {
             order: minutes.numerator * (self.denominator // minutes.denominator)
             for order, minutes in exact.items()
+            if minutes > 0
         }
 
     def hours(self, lines: Iterable[PayLine]) -> Fraction:
@@ -334,14 +342,15 @@ class _MinutesTable:
         total = 0
         numerators = self.numerators
         for line in lines:
-            if not line.accepted_pieces:
+            pieces = line.accepted_pieces
+            if not pieces:
                 continue
             numerator = numerators.get(line.order_id)
             if numerator is None:
+                if line.order_id in self.invalid:
+                    raise PayError(f"Order {line.order_id}'s standard minutes per piece must be positive.")
                 raise PayError(f"Order {line.order_id} has no standard minutes per piece.")
-            if line.order_id in self.invalid:
-                raise PayError(f"Order {line.order_id}'s standard minutes per piece must be positive.")
-            total += line.accepted_pieces * numerator
+            total += pieces * numerator
         return total, self.denominator * 60
 
 
@@ -352,54 +361,75 @@ def minimum_wage_check(
 
     Hours are the reported hours when given, else the accepted pieces times the standard minutes.
     """
-    return _minimum_wage_check(worker_id, lines, minimum, None)
+    return _minimum_wage_check(
+        worker_id,
+        lines,
+        minimum.hourly_minimum_fen,
+        minimum.reported_hours,
+        _MinutesTable(minimum.standard_minutes_by_order) if minimum.reported_hours is None else None,
+    )
 
 
 def _minimum_wage_check(
-    worker_id: WorkerId, lines: Sequence[PayLine], minimum: MinimumWageInput, table: _MinutesTable | None
+    worker_id: WorkerId,
+    lines: Sequence[PayLine],
+    hourly_minimum_fen: int,
+    reported_hours: ExactNumber | None,
+    table: _MinutesTable | None,
 ) -> MinimumWageCheck:
-    if minimum.hourly_minimum_fen <= 0:
+    if hourly_minimum_fen <= 0:
         raise PayError("The hourly minimum wage must be positive.")
     earnings = 0
     for line in lines:
         earnings += line.amount_fen
     source: Literal["reported", "standard"]
     # Hours as an exact ratio of integers; rounding the exact products of integers is the same whether or
-    # not the ratio is reduced, so the Fraction is only built once, for the result.
-    if minimum.reported_hours is not None:
-        reported = to_fraction(minimum.reported_hours, "reported hours")
+    # not the ratio is reduced, so it is reduced once, for the result.
+    if reported_hours is not None:
+        reported = to_fraction(reported_hours, "reported hours")
         if reported < 0:
             raise PayError("Reported hours cannot be negative.")
         hours_num, hours_den = reported.numerator, reported.denominator
         source = "reported"
     else:
         if table is None:
-            table = _MinutesTable(minimum.standard_minutes_by_order)
+            raise PayError("The standard minutes per piece are needed when no hours are reported.")
         hours_num, hours_den = table.hours_parts(lines)
         source = "standard"
-    required = round_half_up(minimum.hourly_minimum_fen * hours_num, hours_den)
+    required = round_half_up(hourly_minimum_fen * hours_num, hours_den)
     per_hour = round_half_up(earnings * hours_den, hours_num) if hours_num else None
+    common = math.gcd(hours_num, hours_den)
     return MinimumWageCheck(
-        worker_id=worker_id,
-        hourly_minimum_fen=minimum.hourly_minimum_fen,
-        hours=Fraction(hours_num, hours_den),
-        hours_source=source,
-        earnings_fen=earnings,
-        required_fen=required,
-        shortfall_fen=max(0, required - earnings),
-        earnings_per_hour_fen=per_hour,
+        worker_id,
+        hourly_minimum_fen,
+        hours_num // common,
+        hours_den // common,
+        source,
+        earnings,
+        required,
+        required - earnings if required > earnings else 0,
+        per_hour,
     )
 
 
-def top_up_adjustment(check: MinimumWageCheck, made_by: int | str) -> Adjustment:
-    """Return the adjustment that raises a slip to the minimum wage; refuse when there is no shortfall."""
-    if check.shortfall_fen <= 0:
-        raise AdjustmentError("Earnings already reach the minimum wage; no top-up is due.")
-    reason = (
+def top_up_reason(check: MinimumWageCheck) -> str:
+    """The reason of a minimum-wage top-up, with the figures of the check."""
+    return (
         f"Minimum wage top-up: {check.hours_text} h at {format_fen(check.hourly_minimum_fen)}/h "
         f"requires {format_fen(check.required_fen)}; piece earnings {format_fen(check.earnings_fen)}."
     )
-    return Adjustment("minimum_wage_top_up", check.shortfall_fen, reason, made_by)
+
+
+def top_up_adjustment(
+    check: MinimumWageCheck, made_by: int | str, reason: TopUpReason = top_up_reason
+) -> Adjustment:
+    """Return the adjustment that raises a slip to the minimum wage; refuse when there is no shortfall.
+
+    `reason` words the figures (the default in English; the application passes its translated wording).
+    """
+    if check.shortfall_fen <= 0:
+        raise AdjustmentError("Earnings already reach the minimum wage; no top-up is due.")
+    return Adjustment("minimum_wage_top_up", check.shortfall_fen, reason(check), made_by)
 
 
 # --- slips ------------------------------------------------------------------------------------------
@@ -409,11 +439,18 @@ def _build_slip(
     worker_id: WorkerId,
     lines: tuple[PayLine, ...],
     adjustments: Sequence[Adjustment],
-    minimum: MinimumWageInput | None,
+    check: MinimumWageCheck | None,
     top_up_made_by: int | str | None,
-    table: _MinutesTable | None = None,
+    reason: TopUpReason = top_up_reason,
 ) -> Slip:
-    check = _minimum_wage_check(worker_id, lines, minimum, table) if minimum is not None else None
+    lines_fen = 0
+    for line in lines:
+        lines_fen += line.amount_fen
+    if not adjustments:  # the common case: nothing to add up but a possible top-up
+        if check is not None and top_up_made_by is not None and check.shortfall_fen > 0:
+            top_up = top_up_adjustment(check, top_up_made_by, reason)
+            return Slip(worker_id, lines, (top_up,), lines_fen + top_up.amount_fen, check)
+        return Slip(worker_id, lines, (), lines_fen, check)
     all_adjustments = list(adjustments)
     deductions = 0  # positive: what the deductions take off
     others = 0
@@ -427,12 +464,9 @@ def _build_slip(
             others += adjustment.amount_fen
             topped_up = topped_up or adjustment.kind == "minimum_wage_top_up"
     if check is not None and top_up_made_by is not None and check.shortfall_fen > 0 and not topped_up:
-        top_up = top_up_adjustment(check, top_up_made_by)
+        top_up = top_up_adjustment(check, top_up_made_by, reason)
         all_adjustments.append(top_up)
         others += top_up.amount_fen
-    lines_fen = 0
-    for line in lines:
-        lines_fen += line.amount_fen
     gross = lines_fen + others
     if deductions and deductions > gross:
         raise AdjustmentError(
@@ -471,7 +505,8 @@ def compute_slip(
             )
     counts = _aggregate(inspections, rates_by_order).get(worker_id, {})
     lines = _lines(counts, prior_paid_pieces or {})
-    return _build_slip(worker_id, lines, adjustments, minimum_wage_input, top_up_made_by)
+    check = minimum_wage_check(worker_id, lines, minimum_wage_input) if minimum_wage_input else None
+    return _build_slip(worker_id, lines, adjustments, check, top_up_made_by)
 
 
 def compute_period(
@@ -483,11 +518,13 @@ def compute_period(
     *,
     reported_hours_by_worker: Mapping[WorkerId, ExactNumber] | None = None,
     top_up_made_by: int | str | None = None,
+    top_up_reason: TopUpReason = top_up_reason,
 ) -> dict[WorkerId, Slip]:
     """Compute every worker's slip for a period, keyed by worker id.
 
-    Inspections are summed into lines first, then each line is priced once. A worker with only adjustments still gets a slip. Problems with
-    single workers' adjustments are collected and raised together as `PayPeriodError`.
+    Inspections are summed into lines first, then each line is priced once. A worker with only
+    adjustments still gets a slip. Problems with single workers' adjustments are collected and raised
+    together as `PayPeriodError`. `top_up_reason` words the reason of the top-ups the rules add.
     """
     by_worker = _aggregate(inspections, rates_by_order)
     prior_by_worker: dict[WorkerId, dict[tuple[OrderId, int], int]] = {}
@@ -495,18 +532,29 @@ def compute_period(
         prior_by_worker.setdefault(worker_id, {})[(order_id, rate)] = pieces
     adjustments_by_worker = adjustments_by_worker or {}
     reported = reported_hours_by_worker or {}
+    hourly = minimum_wage_input.hourly_minimum_fen if minimum_wage_input is not None else 0
+    default_hours = minimum_wage_input.reported_hours if minimum_wage_input is not None else None
     table = _MinutesTable(minimum_wage_input.standard_minutes_by_order) if minimum_wage_input else None
+    no_lines: dict[tuple[OrderId, int], _Counts] = {}
+    no_prior: dict[tuple[OrderId, int], int] = {}
 
     slips: dict[WorkerId, Slip] = {}
     errors: dict[WorkerId, str] = {}
-    for worker_id in sorted(set(by_worker) | set(adjustments_by_worker)):
-        minimum = minimum_wage_input
-        if minimum is not None and worker_id in reported:
-            minimum = replace(minimum, reported_hours=reported[worker_id])
+    for worker_id in sorted(by_worker.keys() | adjustments_by_worker.keys()):
         try:
-            lines = _lines(by_worker.get(worker_id, {}), prior_by_worker.get(worker_id, {}))
+            lines = _lines(by_worker.get(worker_id, no_lines), prior_by_worker.get(worker_id, no_prior))
+            check = (
+                _minimum_wage_check(worker_id, lines, hourly, reported.get(worker_id, default_hours), table)
+                if minimum_wage_input is not None
+                else None
+            )
             slips[worker_id] = _build_slip(
-                worker_id, lines, adjustments_by_worker.get(worker_id, ()), minimum, top_up_made_by, table
+                worker_id,
+                lines,
+                adjustments_by_worker.get(worker_id, ()),
+                check,
+                top_up_made_by,
+                top_up_reason,
             )
         except PayError as exc:
             errors[worker_id] = str(exc)

@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from fractions import Fraction
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factory.accounts.models import Station, User
@@ -30,6 +38,7 @@ class PayPeriod(db.Model):
     __tablename__ = "pay_period"
     __table_args__ = (
         UniqueConstraint("station_id", "start"),
+        UniqueConstraint("id", "station_id"),  # the target of the slips' (period, station) key
         CheckConstraint('"end" >= start', name="end_after_start"),
         Index("ix_pay_period_station_status", "station_id", "status"),
         Index("ix_pay_period_status_end", "status", "end"),  # closed periods by the day they end
@@ -61,18 +70,24 @@ class PayPeriod(db.Model):
 
 
 class PaySlip(db.Model):
-    """One worker's pay for one closed period (工资条), frozen when the period closed."""
+    """One worker's pay for one closed period (工资条), frozen when the period closed.
+
+    `station_id` repeats the period's station (for per-station reports); one foreign key on
+    (period, station) both ties the slip to its period and keeps the two the same.
+    """
 
     __tablename__ = "pay_slip"
     __table_args__ = (
         UniqueConstraint("period_id", "worker_id"),
-        Index("ix_pay_slip_worker", "worker_id"),  # a worker's past slips; whose slips a change touches
+        # The target of the lines' (slip, worker) key, and the index of a worker's slips.
+        UniqueConstraint("worker_id", "id"),
+        ForeignKeyConstraint(["period_id", "station_id"], ["pay_period.id", "pay_period.station_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("pay_period.id"))
-    worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
+    period_id: Mapped[int] = mapped_column()
+    worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    station_id: Mapped[int] = mapped_column(index=True)
     worker_name: Mapped[str] = mapped_column(String(50))  # as it was when the slip was made
     accepted_pieces: Mapped[int] = mapped_column(default=0)
     rejected_pieces: Mapped[int] = mapped_column(default=0)
@@ -116,14 +131,21 @@ class PaySlip(db.Model):
 
 
 class PayLine(db.Model):
-    """Accepted pieces of one order at one rate on a slip; `prior_pieces` explain cumulative rounding."""
+    """Accepted pieces of one order at one rate on a slip; `prior_pieces` explain cumulative rounding.
+
+    `worker_id` repeats the slip's worker (for the pieces already paid per worker, order and rate); one
+    foreign key on (slip, worker) both ties the line to its slip and keeps the two the same.
+    """
 
     __tablename__ = "pay_line"
-    __table_args__ = (Index("ix_pay_line_worker_order_rate", "worker_id", "order_id", "rate_units"),)
+    __table_args__ = (
+        Index("ix_pay_line_worker_order_rate", "worker_id", "order_id", "rate_units"),
+        ForeignKeyConstraint(["slip_id", "worker_id"], ["pay_slip.id", "pay_slip.worker_id"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slip_id: Mapped[int] = mapped_column(ForeignKey("pay_slip.id"), index=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    slip_id: Mapped[int] = mapped_column(index=True)
+    worker_id: Mapped[int] = mapped_column()
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"))
     product: Mapped[str] = mapped_column(String(100))
     rate_units: Mapped[int] = mapped_column()

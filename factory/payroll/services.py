@@ -7,29 +7,33 @@ The pages, the API, the CLI and the jobs call these functions. They load rows, c
 Closing a period is one bulk computation, whatever the number of workers:
 
 1. GROUP BY queries sum the accepted and rejected pieces of the station's inspections in the period per
-   (worker, order): one for the orders whose rate does not change in the period, and one per stretch of
-   days with one rate for the few orders whose rate does (see `inspection_totals`); each walks the task
-   and inspection indexes in group order, without a sort;
+   (worker, order): on SQLite one for the orders whose rate does not change in the period, and one per
+   stretch of days with one rate for the few orders whose rate does, each walking the task and
+   inspection indexes in group order without a sort; on PostgreSQL one scan grouped by (worker, order)
+   with a filtered sum per stretch (see `inspection_totals`);
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
 4. the slips, their lines and any new top-ups are inserted in bulk as plain tuples (COPY on PostgreSQL,
    one prepared INSERT on SQLite).
 
-No query is made per worker.
+No query is made per worker, and the cyclic garbage collector waits until the work is done
+(`_bulk_work`). Where the time goes, and what bounds it, is in docs/pay-rules.md ("Speed").
 """
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -328,10 +332,17 @@ def inspection_totals(
     inside the span is summed once per stretch of days with one rate, each stretch a query of the same
     shape over its days. Each row carries the first day of its stretch: no rate takes effect later in the
     stretch, so the pay rules find the same rate for that day as for every inspection the row sums.
+
+    PostgreSQL sums by hashing after a (parallel) scan of the inspections rather than in index order, so
+    there one scan does it all, with a filtered sum per stretch (`_totals_by_stretch`).
     """
     change_days: dict[int, list[date]] = defaultdict(list)
     for order_id, day in rate_changes_within(station_id, start, end):
         change_days[order_id].append(day)
+    conn = db.session.connection()
+    make = domain.Inspection
+    if change_days and conn.dialect.name == "postgresql":
+        return _totals_by_stretch(station_id, start, end, change_days, worker_ids)
     stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
     for order_id, days in change_days.items():
         bounds = [start, *sorted(days), end + timedelta(days=1)]
@@ -366,11 +377,59 @@ def inspection_totals(
         (first, totals(first, last, Task.order_id.in_(sorted(orders))))
         for (first, last), orders in sorted(stretches.items())
     ]
+    # Core rows straight off the connection, fetched at once: tens of thousands of them on a big station.
     return [
-        domain.Inspection(worker, order, first, int(accepted or 0), int(rejected or 0))
+        make(worker, order, first, accepted or 0, rejected or 0)
         for first, stmt in statements
-        for worker, order, accepted, rejected in db.session.execute(stmt)
+        for worker, order, accepted, rejected in conn.execute(stmt).all()
     ]
+
+
+def _totals_by_stretch(
+    station_id: int,
+    start: date,
+    end: date,
+    change_days: Mapping[int, Sequence[date]],
+    worker_ids: Sequence[int] | None,
+) -> list[domain.Inspection]:
+    """One scan: pieces per (worker, order), with a filtered sum for each stretch of days between rate changes.
+
+    The stretches are cut at every change day of every order, so no order's rate changes inside one; the
+    rows of an order whose rate does not change are added up here. Grouping by (worker, order) only keeps
+    PostgreSQL's estimate of the groups right, so it hashes them after a parallel scan.
+    """
+    firsts = sorted({start, *(day for days in change_days.values() for day in days)})
+    afters = [*firsts[1:], end + timedelta(days=1)]
+    columns: list[Any] = []
+    for first, after in zip(firsts, afters, strict=True):
+        within = and_(Inspection.inspected_on >= first, Inspection.inspected_on < after)
+        columns += [
+            func.count().filter(within),
+            func.sum(Inspection.accepted).filter(within),
+            func.sum(Inspection.rejected).filter(within),
+        ]
+    stmt = (
+        select(Task.worker_id, Task.order_id, *columns)
+        .select_from(Task)
+        .join(Inspection, Inspection.task_id == Task.id)
+        .where(
+            Task.station_id == station_id, Inspection.inspected_on >= start, Inspection.inspected_on <= end
+        )
+        .group_by(Task.worker_id, Task.order_id)
+    )
+    if worker_ids is not None:
+        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    make = domain.Inspection
+    out = []
+    for worker, order, *sums in db.session.connection().execute(stmt).all():
+        if order not in change_days:
+            accepted = sum(n for n in sums[1::3] if n)  # a stretch without inspections sums to NULL
+            out.append(make(worker, order, start, accepted, sum(n for n in sums[2::3] if n)))
+            continue
+        for k, first in enumerate(firsts):
+            if sums[3 * k]:
+                out.append(make(worker, order, first, sums[3 * k + 1], sums[3 * k + 2]))
+    return out
 
 
 def reported_time(
@@ -379,9 +438,10 @@ def reported_time(
     """For tasks inspected in the period whose worker reported minutes: (order, accepted, minutes, pieces).
 
     `minutes` and `pieces` are the task's reports that carry a time; the accepted pieces are counted at
-    that pace. One query (the reports are summed per task in a subquery).
+    that pace. One query: the reports are summed per task in a subquery, and each of those few tasks
+    sums its inspections in the period through the inspection index.
     """
-    timed = (
+    timed_tasks = (
         select(
             Report.task_id.label("task_id"),
             func.sum(Report.minutes).label("minutes"),
@@ -390,26 +450,28 @@ def reported_time(
         .join(Task, Task.id == Report.task_id)
         .where(Task.station_id == station_id, Report.minutes.is_not(None))
         .group_by(Report.task_id)
-        .subquery("timed")
     )
-    stmt = (
-        select(Task.worker_id, Task.order_id, func.sum(Inspection.accepted), timed.c.minutes, timed.c.pieces)
-        .select_from(Inspection)
-        .join(Task, Task.id == Inspection.task_id)
-        .join(timed, timed.c.task_id == Inspection.task_id)
+    if worker_ids is not None:
+        timed_tasks = timed_tasks.where(Task.worker_id.in_(worker_ids))
+    timed = timed_tasks.subquery("timed")
+    accepted = (
+        select(func.sum(Inspection.accepted))
         .where(
-            Task.station_id == station_id,
+            Inspection.task_id == timed.c.task_id,
             Inspection.inspected_on >= start,
             Inspection.inspected_on <= end,
         )
-        .group_by(Task.worker_id, Task.order_id, Inspection.task_id, timed.c.minutes, timed.c.pieces)
+        .scalar_subquery()
     )
-    if worker_ids is not None:
-        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    stmt = (
+        select(Task.worker_id, Task.order_id, accepted, timed.c.minutes, timed.c.pieces)
+        .select_from(timed)
+        .join(Task, Task.id == timed.c.task_id)
+    )
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-    for worker, order, accepted, minutes, pieces in db.session.execute(stmt):
-        if pieces and accepted:
-            out[worker].append((order, int(accepted), int(minutes), int(pieces)))
+    for worker, order, accepted_pieces, minutes, pieces in db.session.connection().execute(stmt).all():
+        if pieces and accepted_pieces:
+            out[worker].append((order, int(accepted_pieces), int(minutes), int(pieces)))
     return out
 
 
@@ -492,10 +554,33 @@ class Computation:
         ]
 
 
+@contextmanager
+def _bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a whole station's pay is computed and written.
+
+    The close makes some hundred thousand small tuples and lists, none of them in a reference cycle;
+    each of them counts towards the collector's next pass, and its passes over the application's whole
+    heap took longer than the pay rules themselves. Reference counting still frees everything as usual.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def compute(
     period: PayPeriod, worker_ids: Sequence[int] | None = None, *, top_up_by: User | None = None
 ) -> Computation:
     """Compute the period's slips (all workers, or `worker_ids`) with the pay rules; writes nothing."""
+    with _bulk_work():
+        return _compute(period, worker_ids, top_up_by)
+
+
+def _compute(period: PayPeriod, worker_ids: Sequence[int] | None, top_up_by: User | None) -> Computation:
     rows = inspection_totals(period.station_id, period.start, period.end, worker_ids)
     adjustments = open_adjustments(period.id, worker_ids)
     order_ids = {r.order_id for r in rows}
@@ -531,6 +616,7 @@ def compute(
             wage_input,
             reported_hours_by_worker=hours,
             top_up_made_by=top_up_by.id if top_up_by is not None else None,
+            top_up_reason=_top_up_reason_template(),
         )
     except domain.PayPeriodError as exc:
         raise PayrollError(
@@ -568,7 +654,7 @@ def _names(period: PayPeriod, slips: Mapping[int, Any], worker_ids: Sequence[int
         )
     return {
         worker: name
-        for worker, name in db.session.execute(select(User.id, User.name).where(who))
+        for worker, name in db.session.connection().execute(select(User.id, User.name).where(who)).all()
         if worker in slips
     }
 
@@ -691,8 +777,9 @@ def close_period(
             "closed", _("This period is closed already; closing twice changes nothing."), status=409
         )
     db.session.refresh(period)
-    result = compute(period, top_up_by=actor if top_up else None)
-    topped_up = _freeze(result, actor)
+    with _bulk_work():
+        result = compute(period, top_up_by=actor if top_up else None)
+        topped_up = _freeze(result, actor)
     period.workers_paid = len(result.slips)
     period.total_fen = result.total_fen
     period.hourly_minimum_fen = result.hourly_minimum_fen
@@ -713,6 +800,38 @@ def close_period(
     return CloseResult(period, len(result.slips), result.total_fen, topped_up, waiting)
 
 
+SLIP_COLUMNS = (
+    "period_id",
+    "worker_id",
+    "station_id",
+    "worker_name",
+    "accepted_pieces",
+    "rejected_pieces",
+    "lines_fen",
+    "adjustments_fen",
+    "total_fen",
+    "created_at",
+    "hourly_minimum_fen",
+    "hours_numerator",
+    "hours_denominator",
+    "hours_source",
+    "required_fen",
+    "shortfall_fen",
+    "earnings_per_hour_fen",
+)
+LINE_COLUMNS = (
+    "slip_id",
+    "worker_id",
+    "order_id",
+    "product",
+    "rate_units",
+    "accepted_pieces",
+    "rejected_pieces",
+    "prior_pieces",
+    "amount_fen",
+)
+
+
 def _freeze(result: Computation, actor: User | None) -> int:
     """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips."""
     period = result.period
@@ -720,63 +839,47 @@ def _freeze(result: Computation, actor: User | None) -> int:
         return 0
     now = utcnow()
     names = result.names
+    period_id, station_id = period.id, period.station_id
     slip_rows = []
     for worker_id, slip in result.slips.items():
+        accepted = rejected = lines_fen = 0
+        for line in slip.lines:
+            accepted += line.accepted_pieces
+            rejected += line.rejected_pieces
+            lines_fen += line.amount_fen
+        total = slip.total_fen
         check = slip.minimum_wage_check
-        lines = slip.lines
-        lines_fen = slip.lines_fen
-        base = (
-            period.id,
-            worker_id,
-            period.station_id,
-            names.get(worker_id, ""),
-            sum(line.accepted_pieces for line in lines),
-            sum(line.rejected_pieces for line in lines),
-            lines_fen,
-            slip.total_fen - lines_fen,
-            slip.total_fen,
-            now,
-        )
         if check is None:
-            slip_rows.append((*base, None, 0, 1, None, None, 0, None))
+            figures: tuple[Any, ...] = (None, 0, 1, None, None, 0, None)
         else:
-            slip_rows.append(
-                (
-                    *base,
-                    check.hourly_minimum_fen,
-                    check.hours.numerator,
-                    check.hours.denominator,
-                    check.hours_source,
-                    check.required_fen,
-                    check.shortfall_fen,
-                    check.earnings_per_hour_fen,
-                )
+            figures = (
+                check.hourly_minimum_fen,
+                check.hours_numerator,
+                check.hours_denominator,
+                check.hours_source,
+                check.required_fen,
+                check.shortfall_fen,
+                check.earnings_per_hour_fen,
             )
-    _bulk_insert(
-        PaySlip.__table__,
-        (
-            "period_id",
-            "worker_id",
-            "station_id",
-            "worker_name",
-            "accepted_pieces",
-            "rejected_pieces",
-            "lines_fen",
-            "adjustments_fen",
-            "total_fen",
-            "created_at",
-            "hourly_minimum_fen",
-            "hours_numerator",
-            "hours_denominator",
-            "hours_source",
-            "required_fen",
-            "shortfall_fen",
-            "earnings_per_hour_fen",
-        ),
-        slip_rows,
-    )
+        slip_rows.append(
+            (
+                period_id,
+                worker_id,
+                station_id,
+                names.get(worker_id, ""),
+                accepted,
+                rejected,
+                lines_fen,
+                total - lines_fen,
+                total,
+                now,
+                *figures,
+            )
+        )
+    _bulk_insert(PaySlip.__table__, SLIP_COLUMNS, slip_rows)
+    conn = db.session.connection()
     slip_ids: dict[int, int] = dict(
-        db.session.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period.id)).all()
+        conn.execute(select(PaySlip.worker_id, PaySlip.id).where(PaySlip.period_id == period_id)).all()
     )
     products = result.products
     line_rows = [
@@ -794,37 +897,24 @@ def _freeze(result: Computation, actor: User | None) -> int:
         for worker_id, slip in result.slips.items()
         for line in slip.lines
     ]
-    _bulk_insert(
-        PayLine.__table__,
-        (
-            "slip_id",
-            "worker_id",
-            "order_id",
-            "product",
-            "rate_units",
-            "accepted_pieces",
-            "rejected_pieces",
-            "prior_pieces",
-            "amount_fen",
-        ),
-        line_rows,
-    )
-    # Top-ups the rules added at closing become adjustment rows of their own.
+    _bulk_insert(PayLine.__table__, LINE_COLUMNS, line_rows)
+    # Top-ups the rules added at closing become adjustment rows of their own (their reason is already
+    # worded in the user's language: `compute` passes the wording to the rules).
     known = {a.id for adjs in result.adjustments.values() for a in adjs}
-    reason = _top_up_reason_template()
     made_by = actor_id(actor)
     new_rows = [
         (
-            period.id,
+            period_id,
             worker_id,
             adj.kind,
             adj.amount_fen,
-            (reason(slip.minimum_wage_check) if slip.minimum_wage_check else adj.reason)[:REASON_MAX],
+            adj.reason[:REASON_MAX],
             made_by,
             now,
             slip_ids[worker_id],
         )
         for worker_id, slip in result.slips.items()
+        if slip.adjustments
         for adj in slip.adjustments
         if adj.corrects not in known
     ]
@@ -836,10 +926,10 @@ def _freeze(result: Computation, actor: User | None) -> int:
     if known:
         db.session.execute(
             update(Adjustment)
-            .where(Adjustment.period_id == period.id, Adjustment.slip_id.is_(None))
+            .where(Adjustment.period_id == period_id, Adjustment.slip_id.is_(None))
             .values(
                 slip_id=select(PaySlip.id)
-                .where(PaySlip.period_id == period.id, PaySlip.worker_id == Adjustment.worker_id)
+                .where(PaySlip.period_id == period_id, PaySlip.worker_id == Adjustment.worker_id)
                 .scalar_subquery()
             )
             .execution_options(synchronize_session=False)

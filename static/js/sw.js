@@ -90,8 +90,12 @@ function keep(path, response) {
 
 function copyOf(path) {
   return pageCaches().then(function (keys) {
-    if (!keys.length) { return undefined; }
-    return caches.open(keys[0]).then(function (cache) { return cache.match(path); });
+    // normally one cache (this session's); look in each, so a copy being replaced is still found
+    return keys.reduce(function (found, key) {
+      return found.then(function (hit) {
+        return hit || caches.open(key).then(function (cache) { return cache.match(path); });
+      });
+    }, Promise.resolve(undefined));
   });
 }
 

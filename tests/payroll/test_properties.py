@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from factory.extensions import db
-from factory.payroll import services
+from factory.payroll import domain, services
 from factory.payroll.models import PaySlip
+from factory.production.models import Inspection, Task
 
 DAY0 = date(2024, 6, 1)
 inspections = st.lists(
@@ -82,5 +83,68 @@ def test_splitting_a_period_and_reordering_inspections_never_changes_what_is_pai
                     by_rate[rate] = by_rate.get(rate, 0) + accepted
             exact = sum((pieces * rate * 2 + 100) // 200 for rate, pieces in by_rate.items())
             assert totals[1][who] == exact
+    finally:
+        nested.rollback()
+
+
+rate_changes = st.lists(st.tuples(st.integers(-3, 17), st.integers(1000, 9000)), max_size=3)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    work_list=st.lists(
+        st.tuples(
+            st.integers(0, 14), st.integers(0, 1), st.integers(0, 1), st.integers(0, 40), st.integers(0, 3)
+        ),
+        min_size=1,
+        max_size=14,
+    ),
+    changes=st.tuples(rate_changes, rate_changes),
+)
+def test_the_close_s_sums_price_like_the_rules_applied_to_every_inspection(
+    make_station: Any,
+    make_user: Any,
+    make_order: Any,
+    work: Any,
+    give: Any,
+    work_list: list[tuple[int, int, int, int, int]],
+    changes: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+) -> None:
+    """The database sums the inspections per worker, order and stretch of days with one rate (one way on
+    SQLite, another on PostgreSQL); the slips from those sums are the slips from every single inspection."""
+    nested = db.session.begin_nested()
+    try:
+        station = make_station()
+        organiser = make_user("organiser", station=station)
+        workers = [make_user("worker", station=station) for _ in range(2)]
+        orders = [make_order(rate=3550, at=station), make_order(rate=4000, minutes="1.5", at=station)]
+        for order, order_changes in zip(orders, changes, strict=True):
+            for offset, rate in sorted(dict(order_changes).items()):
+                services.change_rate(order, DAY0 + timedelta(days=offset), rate, "调价", organiser)
+        tasks = {(w, o): give(orders[o], workers[w], station) for w in (0, 1) for o in (0, 1)}
+        for day, who, which, accepted, rejected in work_list:
+            if accepted + rejected:
+                work(tasks[(who, which)], DAY0 + timedelta(days=day), accepted, rejected, by=organiser)
+        end = DAY0 + timedelta(days=14)
+        every = [
+            domain.Inspection(worker, order, day, accepted, rejected)
+            for worker, order, day, accepted, rejected in db.session.execute(
+                select(
+                    Task.worker_id,
+                    Task.order_id,
+                    Inspection.inspected_on,
+                    Inspection.accepted,
+                    Inspection.rejected,
+                )
+                .join(Task, Task.id == Inspection.task_id)
+                .where(Task.station_id == station.id, Inspection.inspected_on.between(DAY0, end))
+            )
+        ]
+        rates = services.rates_for_orders(o.id for o in orders)
+        expected = domain.compute_period(every, rates)
+        assert domain.compute_period(services.inspection_totals(station.id, DAY0, end), rates) == expected
+        one = workers[0].id
+        mine = services.inspection_totals(station.id, DAY0, end, [one])
+        assert domain.compute_period(mine, rates) == {w: s for w, s in expected.items() if w == one}
     finally:
         nested.rollback()

@@ -131,6 +131,46 @@ def test_closing_twice_is_refused_and_changes_nothing(
     assert db.session.scalar(select(func.count(PaySlip.id)).where(PaySlip.period_id == period.id)) == 1
 
 
+def test_a_line_keeps_its_slips_worker_and_a_slip_its_periods_station(
+    period: Any,
+    order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    other_worker: Any,
+    organiser: Any,
+    make_station: Any,
+) -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    work(give(order, worker), date(2024, 6, 3), 10)
+    close(period, organiser)
+    slip = slip_of(period, worker)
+    [line] = slip.lines
+    row = {
+        c: getattr(line, c) for c in ("order_id", "product", "rate_units", "accepted_pieces", "amount_fen")
+    }
+    elsewhere = make_station()
+    wrong = [
+        (PayLine, {**row, "slip_id": slip.id, "worker_id": other_worker.id}),
+        (
+            PaySlip,
+            {
+                "period_id": period.id,
+                "worker_id": other_worker.id,
+                "station_id": elsewhere.id,
+                "worker_name": "x",
+            },
+        ),
+    ]
+    for model, values in wrong:
+        nested = db.session.begin_nested()
+        with pytest.raises(IntegrityError):
+            db.session.execute(insert(model).values(**values))
+        nested.rollback()
+
+
 def test_a_period_cannot_close_before_it_ends(period: Any, organiser: Any) -> None:
     with pytest.raises(PayrollError) as refused:
         close(period, organiser, today=END)
