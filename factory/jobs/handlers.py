@@ -3,3 +3,4 @@
 import factory.audit.jobs  # noqa: F401
 import factory.payroll.printing  # noqa: F401
 import factory.planning.services  # noqa: F401
+import factory.reports.jobs  # noqa: F401

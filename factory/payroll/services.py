@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -724,6 +724,18 @@ class CloseResult:
     left_uninspected: list[WaitingLot]
 
 
+# Called with each period as it closes, in the closing transaction (the employment figures store the months
+# a close settles: factory/reports/jobs.py).
+AFTER_CLOSE: list[Callable[[PayPeriod, User | None], None]] = []
+
+
+def after_close(
+    listener: Callable[[PayPeriod, User | None], None],
+) -> Callable[[PayPeriod, User | None], None]:
+    AFTER_CLOSE.append(listener)
+    return listener
+
+
 def close_period(
     period_id: int,
     actor: User | None,
@@ -797,6 +809,8 @@ def close_period(
             "left_uninspected": len(waiting),
         },
     )
+    for listener in AFTER_CLOSE:
+        listener(period, actor)
     return CloseResult(period, len(result.slips), result.total_fen, topped_up, waiting)
 
 

@@ -207,3 +207,26 @@ def test_rows_checked_long_ago_are_brought_forward(settled: dict[str, Any]) -> N
     trend = services.trend(scope)
     assert {domain.month_index(m.start): f for m, f in trend}[MAY].earners == 999  # still valid: kept
     assert all(row.computed_at > long_ago for row in stored().values())
+
+
+def test_closing_a_period_stores_the_months_in_the_background(
+    settled: dict[str, Any], make_user: Any
+) -> None:
+    from factory.jobs.models import Job
+    from factory.payroll import services as payroll
+
+    a = settled["stations"][0]
+    organiser = make_user("organiser", station=a)
+    period = PayPeriod(station_id=a.id, start=date(2026, 6, 1), end=date(2026, 6, 15), status="open")
+    db.session.add(period)
+    db.session.flush()
+    assert not stored()
+    payroll.close_period(period.id, organiser, leave_uninspected=True)
+    db.session.commit()  # the job runs once the close is committed
+    job = db.session.scalar(db.select(Job).where(Job.kind == "reports_store_months"))
+    db.session.refresh(job)
+    assert job.status == "done", job.message
+    for key in ("city", f"d{a.district_id}", f"s{a.id}"):
+        assert MAY in stored(key), key  # settled months are there before anyone looks
+    may = {domain.month_index(m.start): f for m, f in fresh(Scope(JUNE))}[MAY]
+    assert domain.work_from_json(json.loads(stored()[MAY].figures)).total_fen == may.total_fen
