@@ -46,6 +46,7 @@ run: install
 	@mkdir -p instance
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask demo seed --if-empty
+	$(VENV)/bin/flask reports store
 	@bash scripts/run.sh
 
 test-sqlite: install

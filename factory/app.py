@@ -36,6 +36,7 @@ CLI_GROUPS = [
     "factory.demo.cli",
     "factory.jobs.cli",
     "factory.payroll.cli",
+    "factory.reports.cli",
 ]
 
 CSP = (

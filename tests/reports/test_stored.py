@@ -230,3 +230,14 @@ def test_closing_a_period_stores_the_months_in_the_background(
         assert MAY in stored(key), key  # settled months are there before anyone looks
     may = {domain.month_index(m.start): f for m, f in fresh(Scope(JUNE))}[MAY]
     assert domain.work_from_json(json.loads(stored()[MAY].figures)).total_fen == may.total_fen
+
+
+def test_the_command_stores_the_city_and_each_district_ahead_of_time(
+    settled: dict[str, Any], app: Any
+) -> None:
+    a, _b, c = settled["stations"]
+    result = app.test_cli_runner().invoke(args=["reports", "store"])
+    assert result.exit_code == 0, result.output
+    assert "stored: 3 scopes" in result.output  # the city and its two districts
+    for key in ("city", f"d{a.district_id}", f"d{c.district_id}"):
+        assert MAY in stored(key), key
