@@ -49,6 +49,10 @@ MESSAGES: dict[str, str] = {
     "status_unknown": "Unknown order status: %(status)s.",
     "transition_not_allowed": "An order that is %(from)s cannot become %(to)s.",
     "cancel_in_production": "The order cannot be cancelled: %(pieces)s pieces are already in production.",
+    "close_not_short": (
+        "An order still in production can be closed only when every delivery is confirmed and some arrived "
+        "short."
+    ),
 }
 
 
@@ -105,7 +109,8 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     # A posted order no station has taken on can go back to draft to be corrected.
     OrderStatus.POSTED: frozenset({OrderStatus.DRAFT, OrderStatus.ACCEPTED, OrderStatus.CANCELLED}),
     OrderStatus.ACCEPTED: frozenset({OrderStatus.IN_PRODUCTION, OrderStatus.CANCELLED}),
-    OrderStatus.IN_PRODUCTION: frozenset({OrderStatus.DELIVERED}),
+    # Closed short: every delivery confirmed, some pieces never arrived, and the coordinator says why.
+    OrderStatus.IN_PRODUCTION: frozenset({OrderStatus.DELIVERED, OrderStatus.CLOSED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.CLOSED}),
     OrderStatus.CLOSED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
@@ -124,11 +129,14 @@ def allowed_transitions(status: str) -> frozenset[OrderStatus]:
     return TRANSITIONS[_status(status)]
 
 
-def check_transition(from_status: str, to_status: str, *, pieces_in_production: int = 0) -> OrderStatus:
+def check_transition(
+    from_status: str, to_status: str, *, pieces_in_production: int = 0, settled_short: bool = False
+) -> OrderStatus:
     """Return the new status, or raise `OrderTransitionError` when the move is not allowed.
 
     Cancelling is allowed only while nothing is in production: `pieces_in_production` counts the pieces
-    whose material is already with workers.
+    whose material is already with workers. An order in production may be closed only `settled_short`:
+    every delivery confirmed and some of it missing on arrival.
     """
     source, target = _status(from_status), _status(to_status)
     if target not in TRANSITIONS[source]:
@@ -140,6 +148,8 @@ def check_transition(from_status: str, to_status: str, *, pieces_in_production: 
         raise OrderTransitionError(
             _message("cancel_in_production", pieces=pieces_in_production), "in_production"
         )
+    if source is OrderStatus.IN_PRODUCTION and target is OrderStatus.CLOSED and not settled_short:
+        raise OrderTransitionError(_message("close_not_short"), "not_short")
     return target
 
 

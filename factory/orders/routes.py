@@ -333,6 +333,7 @@ def show(order_id: int) -> Any:
         chart=_chart(shown, _("Progress of order %(id)s", id=order.id)),
         estimate=services.estimate_completion(shown) if shown.quantity else None,
         deliveries=deliveries,
+        short=services.missing_on_receipt(order.id) if order.status == "in_production" else (0, 0),
         left=services.pieces_left([order.id]).get(order.id, 0),
         choices=services.valid_take_quantities(order),
         may_take=user.role == Role.ORGANISER and services.may_take(order, user.station_id),
@@ -402,7 +403,7 @@ def cancel(order_id: int) -> Any:
 def close(order_id: int) -> Any:
     order = get_own_order_or_404(order_id, current_user)
     try:
-        services.close_order(order, current_user)
+        services.close_order(order, current_user, request.form.get("reason", ""))
     except OrderServiceError as exc:
         return _refused(order, exc)
     flash(_("Order %(id)s closed.", id=order.id), "success")

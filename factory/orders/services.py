@@ -625,7 +625,12 @@ def _check_wage_for_posting(order: Order, reason: str | None, today: date | None
 
 def _move(order: Order, target: domain.OrderStatus, actor: User | None, action: str, **extra: Any) -> None:
     try:
-        domain.check_transition(order.status, target, pieces_in_production=extra.pop("in_production", 0))
+        domain.check_transition(
+            order.status,
+            target,
+            pieces_in_production=extra.pop("in_production", 0),
+            settled_short=extra.pop("settled_short", False),
+        )
     except domain.OrderError as exc:
         raise OrderServiceError(exc.code, translate_domain_message(str(exc)), status=409) from None
     before = order.status
@@ -676,11 +681,39 @@ def cancel_order(order: Order, actor: User | None) -> Order:
     return order
 
 
-def close_order(order: Order, actor: User | None) -> Order:
-    """Close an order whose pieces were all delivered."""
-    _move(order, domain.OrderStatus.CLOSED, actor, "order.close")
+def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
+    """Close an order whose pieces were all delivered, or one that is short.
+
+    Short: every delivery is confirmed and some pieces never arrived (`missing_on_receipt`); the pieces the
+    stations still owe will not come, so the coordinator closes the order with a reason, kept in the log.
+    """
+    if order.status == domain.OrderStatus.IN_PRODUCTION:
+        missing, waiting = missing_on_receipt(order.id)
+        reason = (reason or "").strip()
+        problem = text_problem(reason, 500, required=True)
+        if missing and not waiting and problem:
+            raise OrderServiceError("invalid", problem, {"reason": [problem]})
+        _move(
+            order,
+            domain.OrderStatus.CLOSED,
+            actor,
+            "order.close_short",
+            settled_short=bool(missing and not waiting),
+            missing=missing,
+            reason=reason,
+        )
+    else:
+        _move(order, domain.OrderStatus.CLOSED, actor, "order.close")
     db.session.flush()
     return order
+
+
+def missing_on_receipt(order_id: int) -> tuple[int, int]:
+    """Pieces found missing when the order's deliveries were received, and deliveries not yet confirmed."""
+    from factory.orders.models import Delivery
+
+    rows = db.session.scalars(select(Delivery).where(Delivery.order_id == order_id)).all()
+    return sum(d.short for d in rows), sum(1 for d in rows if d.received_at is None)
 
 
 def mark_in_production(order_id: int, actor: User | None) -> None:

@@ -17,7 +17,7 @@ from factory.orders.models import Order
 from factory.orders.services import OrderServiceError, ProductionCount
 from factory.reference.models import District, MinimumWage
 
-from .conftest import future, passed_in_lots
+from .conftest import audit_actions, future, passed_in_lots
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -458,3 +458,28 @@ def test_receipt_is_confirmed_on_its_own_page_and_a_short_delivery_is_owed_what_
     assert "5 件外壳破损" in page and "收到 95 件，缺 5 件" in page
     again = client.submit(receive, {"received": "95", "receipt_note": "again"}, token_from="/orders/new")
     assert again.status_code == 409
+
+
+def test_an_order_received_short_is_closed_short_with_a_reason(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    order = make_order(quantity=100, lot_size=100)
+    services.accept_order(order, organiser.station_id, 100, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    services.mark_in_production(order.id, organiser)
+    client = make_client(coordinator)
+    path = f"/orders/{order.id}"
+    # While a delivery waits to be confirmed, or nothing is missing, the order cannot close early.
+    assert "close-short" not in client.get(path).get_data(as_text=True)
+    assert client.submit(f"{path}/close", {"reason": "x"}, token_from="/orders/new").status_code == 409
+    dl.confirm_receipt(delivery, coordinator, received=96, note="4 件丢失")
+    assert order.status == "in_production"  # 96 of 100 arrived: not delivered in full
+    page = client.get(path).get_data(as_text=True)
+    assert "close-short" in page and "4" in page
+    refused = client.submit(f"{path}/close", {"reason": " "}, token_from=path)
+    assert refused.status_code == 422 and order.status == "in_production"
+    response = client.submit(f"{path}/close", {"reason": "丢失的 4 件不再补发"}, token_from=path)
+    assert response.status_code == 302 and order.status == "closed"
+    assert audit_actions("work_order", order.id)[-1] == "order.close_short"
+    assert dl.statement(coordinator.enterprise_id).total_pieces == 96
