@@ -50,8 +50,8 @@ MESSAGES: dict[str, str] = {
     "transition_not_allowed": "An order that is %(from)s cannot become %(to)s.",
     "cancel_in_production": "The order cannot be cancelled: %(pieces)s pieces are already in production.",
     "close_not_short": (
-        "An order still in production can be closed only when every delivery is confirmed and some arrived "
-        "short."
+        "An order still in production can be closed only when the whole order was delivered, every delivery "
+        "is confirmed and some arrived short."
     ),
 }
 

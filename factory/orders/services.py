@@ -684,8 +684,9 @@ def cancel_order(order: Order, actor: User | None) -> Order:
 def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
     """Close an order whose pieces were all delivered, or one that is short.
 
-    Short: every delivery is confirmed and some pieces never arrived (`missing_on_receipt`); the pieces the
-    stations still owe will not come, so the coordinator closes the order with a reason, kept in the log.
+    Short: the stations delivered the whole order, every delivery is confirmed and some pieces never arrived
+    (`missing_on_receipt`); they will not come, so the coordinator closes the order with a reason, kept in
+    the log.
     """
     if order.status == domain.OrderStatus.IN_PRODUCTION:
         missing, waiting = missing_on_receipt(order.id)
@@ -709,10 +710,14 @@ def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
 
 
 def missing_on_receipt(order_id: int) -> tuple[int, int]:
-    """Pieces found missing when the order's deliveries were received, and deliveries not yet confirmed."""
+    """Pieces found missing on receipt once the stations have delivered the whole order, and deliveries not
+    yet confirmed. (0, …) while pieces of the order are still to be delivered: nothing is settled yet."""
     from factory.orders.models import Delivery
 
     rows = db.session.scalars(select(Delivery).where(Delivery.order_id == order_id)).all()
+    order = db.session.get(Order, order_id)
+    if order is None or sum(d.pieces for d in rows) < order.quantity:
+        return 0, sum(1 for d in rows if d.received_at is None)
     return sum(d.short for d in rows), sum(1 for d in rows if d.received_at is None)
 
 

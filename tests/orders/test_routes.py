@@ -463,23 +463,29 @@ def test_receipt_is_confirmed_on_its_own_page_and_a_short_delivery_is_owed_what_
 def test_an_order_received_short_is_closed_short_with_a_reason(
     make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
 ) -> None:
-    order = make_order(quantity=100, lot_size=100)
-    services.accept_order(order, organiser.station_id, 100, organiser)
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
     passed_in_lots(production, order, organiser.station_id, {1: 100})
-    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
+    first = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
     services.mark_in_production(order.id, organiser)
     client = make_client(coordinator)
     path = f"/orders/{order.id}"
+    # Half the order is still being made: a short receipt of the first delivery settles nothing yet.
+    dl.confirm_receipt(first, coordinator, received=98, note="2 件破损")
+    assert "close-short" not in client.get(path).get_data(as_text=True)
+    assert client.submit(f"{path}/close", {"reason": "x"}, token_from="/orders/new").status_code == 409
+    passed_in_lots(production, order, organiser.station_id, {2: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=100)
     # While a delivery waits to be confirmed, or nothing is missing, the order cannot close early.
     assert "close-short" not in client.get(path).get_data(as_text=True)
     assert client.submit(f"{path}/close", {"reason": "x"}, token_from="/orders/new").status_code == 409
     dl.confirm_receipt(delivery, coordinator, received=96, note="4 件丢失")
-    assert order.status == "in_production"  # 96 of 100 arrived: not delivered in full
+    assert order.status == "in_production"  # 194 of 200 arrived: not delivered in full
     page = client.get(path).get_data(as_text=True)
-    assert "close-short" in page and "4" in page
+    assert "close-short" in page and "其中有 6 件没有收到" in page
     refused = client.submit(f"{path}/close", {"reason": " "}, token_from=path)
     assert refused.status_code == 422 and order.status == "in_production"
     response = client.submit(f"{path}/close", {"reason": "丢失的 4 件不再补发"}, token_from=path)
     assert response.status_code == 302 and order.status == "closed"
     assert audit_actions("work_order", order.id)[-1] == "order.close_short"
-    assert dl.statement(coordinator.enterprise_id).total_pieces == 96
+    assert dl.statement(coordinator.enterprise_id).total_pieces == 194
