@@ -83,6 +83,13 @@
   }
   function drop(key) { save(load().filter(function (i) { return i.key !== key; })); }
 
+  // The phone's kept copy of this page (static/js/sw.js) would show the count before this report: ask the
+  // service worker to keep a fresh one, once the outbox is empty.
+  function refreshCopy() {
+    var sw = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (sw && !load().length) { sw.postMessage({ refresh: location.pathname }); }
+  }
+
   function flush() {
     var items = load();
     if (sending || !items.length) { return; }
@@ -110,6 +117,7 @@
       drop(item.key);
       if (res.status < 300) {
         show(box && box.getAttribute("data-sent"), true);
+        refreshCopy();
       } else {
         refused(item, (res.data.error && res.data.error.message) || String(res.status));
       }

@@ -135,6 +135,16 @@ function asset(request, path) {
   });
 }
 
+// A page asks for a fresh copy of itself after the server counted a report (the kept copy would show the
+// count from before it).
+self.addEventListener("message", function (event) {
+  var path = event.data && event.data.refresh;
+  if (typeof path !== "string" || !PAGE.test(path)) { return; }
+  event.waitUntil(fetch(path, { credentials: "same-origin", redirect: "manual", cache: "no-store" })
+    .then(function (response) { return keep(path, response); })
+    .catch(function () {}));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }

@@ -20,6 +20,33 @@ COPY_OF = """async (path) => {
     }
     return false;
 }"""
+LEFT_IN_COPY = """async ([path, task]) => {
+    for (const name of await caches.keys()) {
+        if (!name.startsWith('mf-pages-')) { continue; }
+        const kept = await (await caches.open(name)).match(path);
+        if (kept) {
+            const m = (await kept.text()).match(new RegExp('data-left-of="' + task + '" data-server-left="([0-9]+)"'));
+            return m ? Number(m[1]) : null;
+        }
+    }
+    return null;
+}"""
+
+
+def wait_until(page: Any, probe: str, arg: Any, expected: Any) -> None:
+    """Wait until the async `probe(arg)` (JavaScript source) answers `expected` in the page.
+
+    `page.wait_for_function` takes a returned promise for a truthy answer, so the probe runs in a loop in
+    the page and the wait reads its last answer.
+    """
+    page.evaluate(
+        "([arg]) => { window.__probe = undefined; const probe = " + probe + ";"
+        " const tick = () => probe(arg).then((v) => { window.__probe = v; setTimeout(tick, 25); }); tick(); }",
+        [arg],
+    )
+    page.wait_for_function("(expected) => window.__probe === expected", arg=expected)
+
+
 PAGE_CACHES = "async () => (await caches.keys()).filter((name) => name.startsWith('mf-pages-'))"
 
 
@@ -35,10 +62,17 @@ def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_
     banner = page.locator("[data-offline-copy]")
     expect(banner).to_be_hidden()  # online: the page is the server's, no banner
     # the service worker keeps a copy of the page that registered it
-    page.wait_for_function(COPY_OF, arg="/today")
+    wait_until(page, COPY_OF, "/today", True)
     page.goto(details)  # a task page opened online is kept too
-    page.wait_for_function(COPY_OF, arg=details)
+    wait_until(page, COPY_OF, details, True)
     page.goto("/today")
+    # A report sent online: the kept copy is brought up to date, so offline it shows what is left now.
+    online_form = page.locator(f"#task-{task_id} form.report")
+    online_form.locator("input[name=pieces]").fill("1")
+    online_form.locator("button.wide").click()
+    expect(page.locator("#outbox")).to_have_text("已发送，只计一次。")
+    now_left = int(page.locator(f"[data-left-of='{task_id}']").inner_text())
+    wait_until(page, LEFT_IN_COPY, ["/today", task_id], now_left)
     reported_before, reports_before = _task(live_app, task_id)
 
     page.context.set_offline(True)
@@ -50,6 +84,7 @@ def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_
     assert page.evaluate("getComputedStyle(document.querySelector('.offline-copy')).borderTopWidth") == "2px"
     left = card.locator("[data-left-of]")
     left_before = int(left.inner_text())
+    assert left_before == now_left  # the copy counts the report sent online
     shot(page, "worker-offline-copy")
     form = card.locator("form.report")
     form.locator("input[name=pieces]").fill("2")
@@ -58,6 +93,11 @@ def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_
     assert "待发送：1" in outbox.inner_text()
     assert int(left.inner_text()) == left_before - 2
     assert _task(live_app, task_id) == (reported_before, reports_before)
+
+    page.goto(details)  # the task page opens from its copy as well
+    expect(page.locator("[data-offline-copy]")).to_be_visible()
+    assert product in page.locator("h1").inner_text()
+    page.go_back()
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
