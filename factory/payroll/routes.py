@@ -198,7 +198,9 @@ def _period_page(
         context.update(
             result=result,
             problem=problem,
-            waiting=waiting if waiting is not None else services.uninspected_lots(period.station_id),
+            waiting=waiting
+            if waiting is not None
+            else services.uninspected_lots(period.station_id, reported_by=period.end),
             adjustments=services.open_adjustments(period.id),
             close_form=close_form or CloseForm(formdata=None),
             adjustment_form=adjustment_form or _adjustment_form(period, result),

@@ -683,28 +683,32 @@ class WaitingLot:
         return self.reported - self.inspected
 
 
-def uninspected_lots(station_id: int, worker_id: int | None = None) -> list[WaitingLot]:
-    """Live tasks of the station with reported pieces that no inspection has settled yet.
+def uninspected_lots(
+    station_id: int, worker_id: int | None = None, reported_by: date | None = None
+) -> list[WaitingLot]:
+    """Live tasks of the station with reported pieces waiting for inspection.
 
-    Read from the task's running totals: reported minus accepted minus scrapped (pieces sent back for
-    rework are still to be inspected again).
+    Read from the task's running totals: reported minus accepted, scrapped and in rework (pieces sent back
+    for rework are with the worker, not waiting; they are inspected again when they come back), the same
+    count as the task page and the day board. With `reported_by` (a period's last day), only pieces reported
+    by that day count, the oldest inspected first: pieces reported after a period ended were never in it.
     """
-    settled = Task.accepted + Task.scrapped
-    stmt = (
-        select(
-            Task.id,
-            Task.order_id,
-            Order.product,
-            Lot.index,
-            Task.worker_id,
-            User.name,
-            Task.reported,
-            settled,
+    done = Task.accepted + Task.scrapped + Task.rework
+    reported: Any = Task.reported
+    if reported_by is not None:
+        reported = func.coalesce(
+            select(func.sum(Report.pieces))
+            .where(Report.task_id == Task.id, Report.reported_on <= reported_by)
+            .correlate(Task)
+            .scalar_subquery(),
+            0,
         )
+    stmt = (
+        select(Task.id, Task.order_id, Order.product, Lot.index, Task.worker_id, User.name, reported, done)
         .join(Order, Order.id == Task.order_id)
         .join(Lot, Lot.id == Task.lot_id)
         .join(User, User.id == Task.worker_id)
-        .where(Task.station_id == station_id, Task.status.not_in(ENDED_TASK), Task.reported > settled)
+        .where(Task.station_id == station_id, Task.status.not_in(ENDED_TASK), reported > done)
         .order_by(Task.order_id, Lot.index)
     )
     if worker_id is not None:
@@ -764,7 +768,7 @@ def close_period(
             ),
             status=409,
         )
-    waiting = uninspected_lots(period.station_id)
+    waiting = uninspected_lots(period.station_id, reported_by=period.end)
     if waiting and not leave_uninspected:
         raise PayrollError(
             "uninspected_lots",

@@ -128,9 +128,10 @@ def work(organiser: Any) -> Any:
         by: Any = None,
     ) -> None:
         worker = db.session.get(type(organiser), task.worker_id)
-        production.record_report(
+        report, _created = production.record_report(
             task.id, worker, accepted + rejected, uuid.uuid4().hex, uuid.uuid4().hex, minutes=minutes
         )
+        report.reported_on = day  # reported the day the pieces were made
         if inspect:
             production.record_inspection(
                 task.id, by or organiser, accepted, rejected, "毛边" if rejected else "", day, False

@@ -268,3 +268,26 @@ def test_the_coordinator_changes_a_rate_from_a_day_on(make_client: Any, order: A
     assert (
         client.submit(path, {"effective_from": "2024-06-11", "rate": "0.45", "reason": ""}).status_code == 422
     )
+
+
+def test_pieces_reported_after_the_period_or_in_rework_do_not_hold_up_its_close(
+    make_client: Any,
+    organiser: Any,
+    period: Any,
+    order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(services, "local_today", lambda: date(2024, 7, 1))
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 10)
+    work(task, date(2024, 6, 20), 4, inspect=False)  # made after the period ended
+    assert services.uninspected_lots(period.station_id, reported_by=period.end) == []
+    [late] = services.uninspected_lots(period.station_id)
+    assert late.waiting == 4  # it still waits, for the next period
+    client = make_client(organiser)
+    path = f"/pay/periods/{period.id}"
+    assert 'id="uninspected"' not in client.get(path).get_data(as_text=True)
+    assert client.submit(f"{path}/close", {"confirm": "y"}, token_from=path).status_code == 302
