@@ -331,7 +331,11 @@ def show(order_id: int) -> Any:
         shown=shown,
         per_station=per_station,
         chart=_chart(shown, _("Progress of order %(id)s", id=order.id)),
-        estimate=services.estimate_completion(shown) if shown.quantity else None,
+        estimate=(
+            services.estimate_completion(shown)
+            if shown.quantity and order.status in ("accepted", "in_production")
+            else None
+        ),
         deliveries=deliveries,
         short=services.missing_on_receipt(order.id) if order.status == "in_production" else (0, 0),
         left=services.pieces_left([order.id]).get(order.id, 0),
