@@ -168,6 +168,25 @@ def _open_from(start: date, end: date, scope: Scope) -> date:
     return min((reached.get(sid, start) for sid in stations), default=start)
 
 
+def _open_inspections(stmt: Any, start: date, end: date, scope: Scope) -> Any:
+    """`stmt` (over inspections joined to their tasks) kept to the scope's inspections of start..end that lie
+    outside the closed pay periods. Days of a closed period are on its slips: an anti-join by range, not a
+    probe per row."""
+    closed = _closed_periods(start, end, scope)
+    return (
+        stmt.outerjoin(
+            closed,
+            and_(
+                closed.c.station_id == Task.station_id,
+                closed.c.start <= Inspection.inspected_on,
+                closed.c.end >= Inspection.inspected_on,
+            ),
+        )
+        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end, closed.c.id.is_(None))
+        .where(*_station_filter(scope, Task.station_id))
+    )
+
+
 def _units(start: date, end: date, scope: Scope, by: str | None) -> Any:
     """Pay units in the days start..end: frozen slips of closed periods plus priced open inspections.
 
@@ -200,10 +219,9 @@ def _units(start: date, end: date, scope: Scope, by: str | None) -> Any:
     first_open = _open_from(start, end, scope)
     bounds = _rate_bounds()
     timed = _timed(first_open, end)
-    closed = _closed_periods(first_open, end, scope)
     rate = func.coalesce(bounds.c.rate_units, Order.piece_rate_units)
     pace = func.coalesce(cast(timed.c.minutes, Float) / timed.c.pieces, cast(Order.standard_minutes, Float))
-    priced = (
+    priced: Any = (
         select(
             Task.worker_id.label("worker_id"),
             Task.station_id.label("station_id"),
@@ -226,18 +244,8 @@ def _units(start: date, end: date, scope: Scope, by: str | None) -> Any:
             ),
         )
         .outerjoin(timed, timed.c.task_id == Task.id)
-        # Days of a closed period are on its slips: an anti-join by range, not a probe per row.
-        .outerjoin(
-            closed,
-            and_(
-                closed.c.station_id == Task.station_id,
-                closed.c.start <= Inspection.inspected_on,
-                closed.c.end >= Inspection.inspected_on,
-            ),
-        )
-        .where(Inspection.inspected_on >= first_open, Inspection.inspected_on <= end, closed.c.id.is_(None))
-        .where(*_station_filter(scope, Task.station_id))
-    ).subquery("priced")
+    )
+    priced = _open_inspections(priced, first_open, end, scope).subquery("priced")
     line_group: Any = literal(0)
     if by == "station":
         line_group = priced.c.station_id
@@ -299,24 +307,13 @@ def _work(scope: Scope, by: str | None, start: date, end: date, out: dict[Any, F
 
 def _months_with_open_work(scope: Scope, start: date, end: date) -> set[int]:
     """The months of start..end with an inspection (in the scope) outside the closed pay periods."""
-    closed = _closed_periods(start, end, scope)
     stmt = (
         select(_month_of(Inspection.inspected_on))
         .distinct()
         .select_from(Inspection)
         .join(Task, Task.id == Inspection.task_id)
-        .outerjoin(
-            closed,
-            and_(
-                closed.c.station_id == Task.station_id,
-                closed.c.start <= Inspection.inspected_on,
-                closed.c.end >= Inspection.inspected_on,
-            ),
-        )
-        .where(Inspection.inspected_on >= start, Inspection.inspected_on <= end, closed.c.id.is_(None))
-        .where(*_station_filter(scope, Task.station_id))
     )
-    return {int(m) for m in db.session.scalars(stmt)}
+    return {int(m) for m in db.session.scalars(_open_inspections(stmt, start, end, scope))}
 
 
 def by_month(scope: Scope, months: Sequence[Span]) -> dict[int, Figures]:
