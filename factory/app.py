@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from factory import config as cfg
 from factory.extensions import babel, csrf, db, login_manager, migrate
+from factory.types import LOCAL_TZ
 
 # The feature blueprints, registered in this order.
 BLUEPRINTS = [
@@ -195,8 +196,6 @@ def _wire_requests(app: Flask) -> None:
 
 def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC timestamp as the stations' local time (pages and papers show local time)."""
-    from factory.types import LOCAL_TZ
-
     if value is None:
         return ""
     return str(value.astimezone(LOCAL_TZ).strftime(fmt))

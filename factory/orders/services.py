@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -34,9 +33,7 @@ from factory.orders import domain
 from factory.orders import models as m
 from factory.orders.models import Acceptance, Delivery, Lot, Order, OrderMaterial, OrderTarget
 from factory.reference.models import Skill
-from factory.types import utcnow
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from factory.types import LOCAL_TZ, utcnow
 
 # Limits beyond the domain's own, so that absurd input is refused before it reaches the database.
 MAX_LOTS = 5_000  # a lot is one worker's kit; more than this many kits in one order is a typing mistake

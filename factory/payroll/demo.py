@@ -16,11 +16,12 @@ from sqlalchemy import select
 from factory.accounts.models import Role, Station, User
 from factory.extensions import db
 from factory.orders.models import Lot, Order
-from factory.orders.services import LOCAL_TZ, local_today
+from factory.orders.services import local_today
 from factory.payroll import domain, services
 from factory.production import material as production_material
 from factory.production import services as production
 from factory.production.models import Task
+from factory.types import LOCAL_TZ
 
 DEMO_RUN_ID = 900_001
 WORKERS = 8
