@@ -138,6 +138,26 @@ def fresh_database(tmp_path: Path, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def committing_app(tmp_path: Path, name: str, **config: Any) -> Iterator[Flask]:
+    """An app on a fresh database of its own (`fresh_database`), with the schema and the reference data, for
+    tests whose requests must really commit and race on separate connections."""
+    from factory.reference.services import load_reference_data
+
+    with fresh_database(tmp_path, name) as url:
+        app = create_app({**app_config(tmp_path, url=url), **config})
+        try:
+            with app.app_context():
+                db.create_all()
+                load_reference_data()
+                db.session.commit()
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
 class Client(FlaskClient):
     """A test client that fills in the CSRF token as a browser would.
 

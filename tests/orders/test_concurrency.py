@@ -30,70 +30,58 @@ class Race:
 
 @pytest.fixture
 def race(tmp_path: Path) -> Iterator[Race]:
-    from factory import create_app
     from factory.accounts import services as accounts
     from factory.accounts.models import Enterprise, Station
     from factory.orders import services as orders
     from factory.production.models import Inspection, Task
     from factory.reference.models import District
-    from factory.reference.services import load_reference_data
-    from tests.conftest import app_config, fresh_database
+    from tests.conftest import committing_app
 
-    with fresh_database(tmp_path, "deliveries") as url:
-        app = create_app(app_config(tmp_path, url=url))
-        try:
-            with app.app_context(), app.test_request_context():
-                db.create_all()
-                load_reference_data()
-                district = db.session.scalar(select(District).where(District.name == "市北区"))
-                station = Station(name="并发送货站", district=district)
-                enterprise = Enterprise(name="并发送货企业")
-                db.session.add_all([station, enterprise])
-                db.session.flush()
-                organisers = [
-                    accounts.create_user("organiser", f"1371000000{i}", f"站长{i}", station=station)[0]
-                    for i in range(2)
-                ]
-                worker = accounts.create_user("worker", "13710000010", "工人", station=station)[0]
-                coordinator = accounts.create_user(
-                    "coordinator", "13710000020", "专员", enterprise=enterprise
-                )[0]
-                data = orders.OrderInput(
-                    product="遥控器组装",
-                    skill_code="remote_assembly",
-                    quantity=100,
-                    lot_size=100,
-                    piece_rate_units=4000,
-                    standard_minutes=Decimal("1"),
-                    due_date=orders.local_today() + timedelta(days=10),
-                )
-                order = orders.create_order(enterprise.id, data, coordinator)
-                orders.post_order(order, coordinator)
-                orders.accept_order(order, station.id, 100, organisers[0])
-                db.session.flush()
-                [lot] = order.lots
-                task = Task(
-                    lot_id=lot.id,
-                    order_id=order.id,
-                    worker_id=worker.id,
-                    station_id=station.id,
-                    pieces=100,
-                    status="done",
-                    reported=100,
-                    accepted=100,
-                )
-                db.session.add(task)
-                db.session.flush()
-                db.session.add(
-                    Inspection(task_id=task.id, accepted=100, rejected=0, inspected_on=orders.local_today())
-                )
-                race = Race(app, order.id, [accounts.create_token(o, "t")[1] for o in organisers])
-                db.session.commit()
-            yield race
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+    with committing_app(tmp_path, "deliveries") as app:
+        with app.app_context(), app.test_request_context():
+            district = db.session.scalar(select(District).where(District.name == "市北区"))
+            station = Station(name="并发送货站", district=district)
+            enterprise = Enterprise(name="并发送货企业")
+            db.session.add_all([station, enterprise])
+            db.session.flush()
+            organisers = [
+                accounts.create_user("organiser", f"1371000000{i}", f"站长{i}", station=station)[0]
+                for i in range(2)
+            ]
+            worker = accounts.create_user("worker", "13710000010", "工人", station=station)[0]
+            coordinator = accounts.create_user("coordinator", "13710000020", "专员", enterprise=enterprise)[0]
+            data = orders.OrderInput(
+                product="遥控器组装",
+                skill_code="remote_assembly",
+                quantity=100,
+                lot_size=100,
+                piece_rate_units=4000,
+                standard_minutes=Decimal("1"),
+                due_date=orders.local_today() + timedelta(days=10),
+            )
+            order = orders.create_order(enterprise.id, data, coordinator)
+            orders.post_order(order, coordinator)
+            orders.accept_order(order, station.id, 100, organisers[0])
+            db.session.flush()
+            [lot] = order.lots
+            task = Task(
+                lot_id=lot.id,
+                order_id=order.id,
+                worker_id=worker.id,
+                station_id=station.id,
+                pieces=100,
+                status="done",
+                reported=100,
+                accepted=100,
+            )
+            db.session.add(task)
+            db.session.flush()
+            db.session.add(
+                Inspection(task_id=task.id, accepted=100, rejected=0, inspected_on=orders.local_today())
+            )
+            race = Race(app, order.id, [accounts.create_token(o, "t")[1] for o in organisers])
+            db.session.commit()
+        yield race
 
 
 def test_two_organisers_cannot_deliver_the_same_passed_pieces_twice(race: Race) -> None:

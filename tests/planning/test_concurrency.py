@@ -33,86 +33,70 @@ class Race:
 
 @pytest.fixture
 def race(tmp_path: Path, own_queue: None) -> Iterator[Race]:
-    from factory import create_app
     from factory.accounts import services as accounts
     from factory.accounts.models import Enterprise, Station
     from factory.orders import services as orders
     from factory.planning import domain, services
     from factory.reference.models import District
-    from factory.reference.services import load_reference_data
     from factory.workers import services as workers
-    from tests.conftest import app_config, fresh_database
+    from tests.conftest import committing_app
 
-    with fresh_database(tmp_path, "planning") as url:
-        config = app_config(tmp_path, url=url)
-        config["PLANNING_TIME_LIMIT"] = 5
-        app = create_app(config)
-        try:
-            with app.app_context(), app.test_request_context():
-                db.create_all()
-                load_reference_data()
-                district = db.session.scalar(select(District).where(District.name == "市北区"))
-                station = Station(name="并发排产站", district=district)
-                enterprise = Enterprise(name="并发排产企业")
-                db.session.add_all([station, enterprise])
-                db.session.flush()
-                organisers = [
-                    accounts.create_user("organiser", f"1370000000{i}", f"站长{i}", station=station)[0]
-                    for i in range(2)
-                ]
-                for i, speed in enumerate((30, 25, 20)):
-                    user = accounts.create_user("worker", f"1370000001{i}", f"工人{i}", station=station)[0]
-                    profile = workers.ensure_profile(user)
-                    workers.set_skill(organisers[0], profile, "remote_assembly", speed)
-                    workers.set_weekly_hours(organisers[0], profile, [3] * 5 + [0, 0])
-                coordinator = accounts.create_user(
-                    "coordinator", "13700000020", "专员", enterprise=enterprise
-                )[0]
-                data = orders.OrderInput(
-                    product="遥控器组装",
-                    skill_code="remote_assembly",
-                    quantity=300,
-                    lot_size=100,
-                    piece_rate_units=4000,
-                    standard_minutes=Decimal("1"),
-                    due_date=orders.local_today() + timedelta(days=10),
-                )
-                order = orders.create_order(enterprise.id, data, coordinator)
-                orders.post_order(order, coordinator)
-                orders.accept_order(order, station.id, 300, organisers[0])
-                db.session.commit()
-                runs = []
-                for organiser in organisers:
-                    run = services.start_run(organiser, station.id)
-                    db.session.commit()  # the job solves it once the run is committed
-                    db.session.refresh(run)
-                    assert run.state == "done", run.failure
-                    runs.append(run)
-                # the second organiser moves a lot, so that the two plans differ
-                first = domain.holders(runs[0].plan, runs[0].lots)
-                lot_id = min(first)
-                other = next(
-                    w
-                    for w in db.session.scalars(
-                        select(services.User.id).where(services.User.role == "worker")
-                    )
-                    if w != first[lot_id]
-                )
-                services.move(organisers[1], runs[1], lot_id, other)
-                db.session.commit()
-                race = Race(
-                    app,
-                    [r.id for r in runs],
-                    [accounts.create_token(o, "t")[1] for o in organisers],
-                    {r.id: domain.holders(r.plan, r.lots) for r in runs},
-                )
-                db.session.commit()
-                assert race.holders[runs[0].id] != race.holders[runs[1].id]
-            yield race
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+    with committing_app(tmp_path, "planning", PLANNING_TIME_LIMIT=5) as app:
+        with app.app_context(), app.test_request_context():
+            district = db.session.scalar(select(District).where(District.name == "市北区"))
+            station = Station(name="并发排产站", district=district)
+            enterprise = Enterprise(name="并发排产企业")
+            db.session.add_all([station, enterprise])
+            db.session.flush()
+            organisers = [
+                accounts.create_user("organiser", f"1370000000{i}", f"站长{i}", station=station)[0]
+                for i in range(2)
+            ]
+            for i, speed in enumerate((30, 25, 20)):
+                user = accounts.create_user("worker", f"1370000001{i}", f"工人{i}", station=station)[0]
+                profile = workers.ensure_profile(user)
+                workers.set_skill(organisers[0], profile, "remote_assembly", speed)
+                workers.set_weekly_hours(organisers[0], profile, [3] * 5 + [0, 0])
+            coordinator = accounts.create_user("coordinator", "13700000020", "专员", enterprise=enterprise)[0]
+            data = orders.OrderInput(
+                product="遥控器组装",
+                skill_code="remote_assembly",
+                quantity=300,
+                lot_size=100,
+                piece_rate_units=4000,
+                standard_minutes=Decimal("1"),
+                due_date=orders.local_today() + timedelta(days=10),
+            )
+            order = orders.create_order(enterprise.id, data, coordinator)
+            orders.post_order(order, coordinator)
+            orders.accept_order(order, station.id, 300, organisers[0])
+            db.session.commit()
+            runs = []
+            for organiser in organisers:
+                run = services.start_run(organiser, station.id)
+                db.session.commit()  # the job solves it once the run is committed
+                db.session.refresh(run)
+                assert run.state == "done", run.failure
+                runs.append(run)
+            # the second organiser moves a lot, so that the two plans differ
+            first = domain.holders(runs[0].plan, runs[0].lots)
+            lot_id = min(first)
+            other = next(
+                w
+                for w in db.session.scalars(select(services.User.id).where(services.User.role == "worker"))
+                if w != first[lot_id]
+            )
+            services.move(organisers[1], runs[1], lot_id, other)
+            db.session.commit()
+            race = Race(
+                app,
+                [r.id for r in runs],
+                [accounts.create_token(o, "t")[1] for o in organisers],
+                {r.id: domain.holders(r.plan, r.lots) for r in runs},
+            )
+            db.session.commit()
+            assert race.holders[runs[0].id] != race.holders[runs[1].id]
+        yield race
 
 
 def test_two_organisers_publishing_at_once_cannot_publish_over_each_other(race: Race) -> None:

@@ -139,69 +139,59 @@ class World:
 @pytest.fixture
 def own_world(tmp_path: Path, own_queue: None) -> Iterator[World]:
     """A fresh database (a temp SQLite file, or a new PostgreSQL database on the PostgreSQL pass) and an app."""
-    from factory import create_app
     from factory.accounts import services as accounts
     from factory.accounts.models import Station
     from factory.extensions import db
     from factory.reference.models import District
-    from factory.reference.services import load_reference_data
-    from tests.conftest import app_config, fresh_database
+    from tests.conftest import committing_app
 
-    with fresh_database(tmp_path, "production") as url:
-        app = create_app(app_config(tmp_path, url=url))
-        try:
-            with app.app_context():
-                db.create_all()
-                load_reference_data()
-                district = db.session.scalar(select(District).where(District.name == "市北区"))
-                station = Station(name="并发测试站", district=district)
-                db.session.add(station)
-                db.session.flush()
-                organisers = [
-                    accounts.create_user(
-                        "organiser",
-                        f"1360000000{i}",
-                        f"站长{i}",
-                        station=station,
-                        password="correct-horse-42",
-                    )[0]
-                    for i in range(2)
-                ]
-                worker = accounts.create_user(
-                    "worker", "13600000009", "工人", station=station, password="correct-horse-42"
+    with committing_app(tmp_path, "production") as app:
+        with app.app_context():
+            district = db.session.scalar(select(District).where(District.name == "市北区"))
+            station = Station(name="并发测试站", district=district)
+            db.session.add(station)
+            db.session.flush()
+            organisers = [
+                accounts.create_user(
+                    "organiser",
+                    f"1360000000{i}",
+                    f"站长{i}",
+                    station=station,
+                    password="correct-horse-42",
                 )[0]
-                from factory.accounts.models import Enterprise
+                for i in range(2)
+            ]
+            worker = accounts.create_user(
+                "worker", "13600000009", "工人", station=station, password="correct-horse-42"
+            )[0]
+            from factory.accounts.models import Enterprise
 
-                enterprise = Enterprise(name="并发测试企业")
-                db.session.add(enterprise)
-                db.session.flush()
-                coordinator = accounts.create_user(
-                    "coordinator", "13600000008", "专员", enterprise=enterprise, password="correct-horse-42"
-                )[0]
-                data = OrderInput(
-                    product="遥控器组装",
-                    skill_code="remote_assembly",
-                    quantity=10_000,
-                    lot_size=10_000,
-                    piece_rate_units=4000,
-                    standard_minutes=Decimal("1"),
-                    due_date=local_today() + timedelta(days=20),
-                )
-                order = orders.create_order(enterprise.id, data, coordinator)
-                orders.post_order(order, coordinator)
-                orders.accept_order(order, station.id, 10_000, organisers[0])
-                task = services.create_task(order.lots[0].id, worker.id, organisers[0])
-                world = World(
-                    app,
-                    url,
-                    task.id,
-                    worker.id,
-                    accounts.create_token(worker, "t")[1],
-                    [accounts.create_token(o, "t")[1] for o in organisers],
-                )
-                db.session.commit()
-            yield world
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+            enterprise = Enterprise(name="并发测试企业")
+            db.session.add(enterprise)
+            db.session.flush()
+            coordinator = accounts.create_user(
+                "coordinator", "13600000008", "专员", enterprise=enterprise, password="correct-horse-42"
+            )[0]
+            data = OrderInput(
+                product="遥控器组装",
+                skill_code="remote_assembly",
+                quantity=10_000,
+                lot_size=10_000,
+                piece_rate_units=4000,
+                standard_minutes=Decimal("1"),
+                due_date=local_today() + timedelta(days=20),
+            )
+            order = orders.create_order(enterprise.id, data, coordinator)
+            orders.post_order(order, coordinator)
+            orders.accept_order(order, station.id, 10_000, organisers[0])
+            task = services.create_task(order.lots[0].id, worker.id, organisers[0])
+            world = World(
+                app,
+                app.config["SQLALCHEMY_DATABASE_URI"],
+                task.id,
+                worker.id,
+                accounts.create_token(worker, "t")[1],
+                [accounts.create_token(o, "t")[1] for o in organisers],
+            )
+            db.session.commit()
+        yield world
