@@ -337,7 +337,7 @@ def show(order_id: int) -> Any:
             else None
         ),
         deliveries=deliveries,
-        short=services.missing_on_receipt(order.id) if order.status == "in_production" else (0, 0),
+        short=services.missing_on_receipt(order) if order.status == "in_production" else (0, 0),
         left=services.pieces_left([order.id]).get(order.id, 0),
         choices=services.valid_take_quantities(order),
         may_take=user.role == Role.ORGANISER and services.may_take(order, user.station_id),

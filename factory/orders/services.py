@@ -686,7 +686,7 @@ def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
     the log.
     """
     if order.status == domain.OrderStatus.IN_PRODUCTION:
-        missing, waiting = missing_on_receipt(order.id)
+        missing, waiting = missing_on_receipt(order)
         reason = (reason or "").strip()
         problem = text_problem(reason, 500, required=True)
         if missing and not waiting and problem:
@@ -706,16 +706,16 @@ def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
     return order
 
 
-def missing_on_receipt(order_id: int) -> tuple[int, int]:
+def missing_on_receipt(order: Order) -> tuple[int, int]:
     """Pieces found missing on receipt once the stations have delivered the whole order, and deliveries not
     yet confirmed. (0, …) while pieces of the order are still to be delivered: nothing is settled yet."""
     from factory.orders.models import Delivery
 
-    rows = db.session.scalars(select(Delivery).where(Delivery.order_id == order_id)).all()
-    order = db.session.get(Order, order_id)
-    if order is None or sum(d.pieces for d in rows) < order.quantity:
-        return 0, sum(1 for d in rows if d.received_at is None)
-    return sum(d.short for d in rows), sum(1 for d in rows if d.received_at is None)
+    rows = db.session.scalars(select(Delivery).where(Delivery.order_id == order.id)).all()
+    waiting = sum(1 for d in rows if d.received_at is None)
+    if sum(d.pieces for d in rows) < order.quantity:
+        return 0, waiting
+    return sum(d.short for d in rows), waiting
 
 
 def mark_in_production(order_id: int, actor: User | None) -> None:
