@@ -718,6 +718,22 @@ def missing_on_receipt(order: Order) -> tuple[int, int]:
     return sum(d.short for d in rows), waiting
 
 
+def missing_pieces(order: Order) -> int:
+    """Pieces the enterprise found missing when it confirmed the order's deliveries, so far."""
+    from factory.orders.models import Delivery
+
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Delivery.pieces - Delivery.received_pieces), 0)).where(
+                Delivery.order_id == order.id,
+                Delivery.received_at.is_not(None),
+                Delivery.received_pieces.is_not(None),
+            )
+        )
+        or 0
+    )
+
+
 def mark_in_production(order_id: int, actor: User | None) -> None:
     """Note that work on an accepted order has started (called by the features that assign work)."""
     order = db.session.get(Order, order_id)

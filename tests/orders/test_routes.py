@@ -489,3 +489,40 @@ def test_an_order_received_short_is_closed_short_with_a_reason(
     assert response.status_code == 302 and order.status == "closed"
     assert audit_actions("work_order", order.id)[-1] == "order.close_short"
     assert dl.statement(coordinator.enterprise_id).total_pieces == 194
+
+
+def test_the_coordinator_orders_the_pieces_that_never_arrived_again(
+    make_client: Any,
+    make_order: Any,
+    make_user: Any,
+    organiser: Any,
+    coordinator: Any,
+    production: list[Any],
+) -> None:
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=200)
+    dl.confirm_receipt(delivery, coordinator, received=194, note="6 件丢失")
+    client = make_client(coordinator)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    again = f"/orders/new?again={order.id}"
+    assert f'href="{again}"' in page and "为没收到的 6 件再下一单" in page
+    prefilled = client.get(again).get_data(as_text=True)
+    assert re.search(r'<input id="quantity"[^>]* value="6">', prefilled)
+    assert re.search(r'<input id="due_date"[^>]* value="">', prefilled)  # a new due date to choose
+    assert f"订单 #{order.id} 缺少的 6 件。</textarea>" in prefilled
+    before = count_orders()
+    response = client.submit(
+        again, form(quantity="6", lot_size="6", note=f"订单 #{order.id} 缺少的 6 件", action="save")
+    )
+    assert response.status_code == 302 and count_orders() == before + 1
+    made = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    assert (made.quantity, made.status, made.enterprise_id) == (6, "draft", coordinator.enterprise_id)
+    # Someone else's order is not a template: not found, as any other way to it.
+    stranger = make_user("coordinator")
+    assert make_client(stranger).get(again).status_code == 404
+    # An order received in full is ordered again whole.
+    whole = make_order(quantity=250, lot_size=100)
+    whole_page = client.get(f"/orders/new?again={whole.id}").get_data(as_text=True)
+    assert re.search(r'<input id="quantity"[^>]* value="250">', whole_page)
