@@ -753,6 +753,8 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
 
     The old task shrinks to the pieces its worker reported (it stays inspectable and payable, under status
     cancelled so that the lot has one live task); the new task gets the pieces left and the days to come.
+    A task with nothing reported is simply cancelled, as a plan withdraws one: its size stays on record and
+    counts nowhere (a dead task counts its reported pieces only).
     """
     task = db.session.get(Task, task_id)
     if task is None or not can_run(task, actor):
@@ -778,11 +780,10 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
     today = local_today()
     days = [(d.day, d.pieces) for d in task.days if d.day >= today] or [(today, Decimal(left))]
     before = {"status": task.status, "pieces": task.pieces, "worker_id": task.worker_id}
-    task.pieces = task.reported
+    if task.reported:
+        task.pieces = task.reported
     task.status = TaskStatus.CANCELLED.value
     db.session.flush()
-    if task.pieces == 0:  # nothing made: the old task simply ends
-        pass
     record(
         actor,
         "task.reassign",

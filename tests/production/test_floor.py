@@ -56,6 +56,17 @@ def test_reassign_keeps_made_pieces_on_the_maker(task, worker, other_worker, org
     assert progress.assigned == 100 and progress.accepted == 30
 
 
+def test_reassign_a_task_nobody_started_moves_the_whole_lot(task, worker, other_worker, organiser):
+    new = services.reassign_task(task.id, other_worker.id, organiser)
+    db.session.refresh(task)
+    assert (task.status, task.reported) == ("cancelled", 0)
+    assert (new.worker_id, new.pieces, new.status) == (other_worker.id, 100, "assigned")
+    from factory.orders import services as orders
+
+    progress = orders.order_progress([task.order_id])[task.order_id]
+    assert progress.assigned == 100  # the lot counts once, on its new worker
+
+
 def test_material_handout_return_loss_and_ledger(task, worker, organiser, station):
     rows = material.issue_material(task.id, organiser)  # the whole kit: 100 shells, 200 key pads
     assert sorted((r.material.item, r.quantity) for r in rows) == [

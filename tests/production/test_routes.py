@@ -190,6 +190,8 @@ def test_reassign_from_the_task_page(task, worker, other_worker, organiser, make
     report(task, worker, 25)
     client = make_client(organiser)
     path = f"/production/tasks/{task.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert f"{worker.name} 就不再做这个任务了" in page and "js/confirm.js" in page  # asked before it happens
     response = client.submit(f"{path}/reassign", {"worker_id": str(other_worker.id)}, token_from=path)
     assert response.status_code == 302
     new = db.session.scalar(select(Task).where(Task.worker_id == other_worker.id))

@@ -135,6 +135,8 @@ def test_skills_table_says_how_each_skill_was_gained(make_client: Any, organiser
     assert "<th>取得方式</th>" in table
     assert "起始日期" not in table
     assert "估计" in table
+    # Removing a skill asks first (it changes what planning gives the worker).
+    assert f"删除 {worker.user.name} 的技能「遥控器组装」？" in table and "js/confirm.js" in page
 
 
 def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> None:
