@@ -574,6 +574,8 @@ def record_inspection(
         raise ProductionError(
             "task_closed", _("This task was withdrawn; nothing waits for inspection."), status=409
         )
+    if on > local_today():  # pieces are paid in the period of their inspection day: it has to have come
+        raise field_error("inspected_on", _("The inspection date cannot be later than today."))
     _refuse_closed_pay_day(task.station_id, on)
 
     nested = db.session.begin_nested()

@@ -153,6 +153,9 @@ def test_day_board(lots, worker, other_worker, organiser, station):
     assert board.due_today == [] and board.due_week == []  # the order is due in 20 days
     assert [t.id for t in board.finishing] == [behind_task.id, board.to_prepare[0][0].id]
     assert board.not_picked_up == []  # a report means the material is with the worker
+    assert [t.id for t in board.no_handout] == [behind_task.id]  # ... though no hand-out was written down
+    material.issue_material(behind_task.id, organiser)
+    assert floor.day_board(station.id).no_handout == []
     (prep_task, kit) = board.to_prepare[0]
     assert prep_task.worker_id == other_worker.id
     assert [(m.item, q) for m, q in kit] == [("外壳", Decimal(100)), ("按键胶垫", Decimal(200))]

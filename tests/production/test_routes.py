@@ -251,6 +251,17 @@ def test_task_page_and_day_board_count_pieces_waiting_for_inspection_alike(
     assert db.session.get(Task, task.id).ready_for_inspection == 3
 
 
+def test_the_day_board_asks_for_a_hand_out_nobody_recorded(task, worker, organiser, make_client):
+    report(task, worker, 7)  # the worker has the kit; the organiser did not write it down
+    client = make_client(organiser)
+    board = client.get("/production").get_data(as_text=True)
+    section = board[board.index('id="no-handout"') :]
+    assert "在做活，但没有记发料" in section and "已报 7 件" in section
+    assert f'href="/production/tasks/{task.id}"' in section
+    material.issue_material(task.id, organiser)
+    assert 'id="no-handout"' not in client.get("/production").get_data(as_text=True)
+
+
 def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_client):
     client = make_client(organiser)
     path = f"/production/tasks/{task.id}"

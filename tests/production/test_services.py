@@ -239,6 +239,10 @@ def test_inspection_needs_a_reason_for_rejects_and_the_right_station(task, worke
     assert err.value.status == 404
     with pytest.raises(ProductionError):
         services.record_inspection(task.id, organiser, -1, 2, "x", TODAY, False)
+    # A date to come: its pieces would be paid in a period not yet open, and reports would show that month.
+    with pytest.raises(ProductionError) as err:
+        services.record_inspection(task.id, organiser, 5, 0, "", TODAY + timedelta(days=1), False)
+    assert err.value.fields == {"inspected_on": ["检验日期不能晚于今天。"]}
     assert db.session.scalar(select(db.func.count(Inspection.id))) == 0
 
 
