@@ -158,7 +158,7 @@ def _today_context(
     holdings: dict[int, list[material.Holding]] = {}
     if now_tasks:  # the page shows what the worker holds for the tasks in hand
         for h in material.worker_holdings(current_user.id, task_ids=[t.id for t in now_tasks]):
-            if h.held > 0:
+            if h.in_hand > 0:
                 holdings.setdefault(h.task_id, []).append(h)
     return {
         "today": today,
@@ -318,7 +318,9 @@ def _task_page(task: Task) -> Any:
         "reports": reports,
         "inspections": inspections,
         "moves": moves,
-        "holdings": [h for h in material.worker_holdings(task.worker_id, task_ids=[task.id])],
+        "holdings": [
+            h for h in material.worker_holdings(task.worker_id, task_ids=[task.id]) if h.in_hand > 0
+        ],
         "today": local_today(),
         "made_at": offline.made_at(),
     }
@@ -364,7 +366,9 @@ def _task_refused(task: Task, exc: ProductionError, form: str) -> Any:
         "reports": reports,
         "inspections": inspections,
         "moves": moves,
-        "holdings": material.worker_holdings(task.worker_id, task_ids=[task.id]),
+        "holdings": [
+            h for h in material.worker_holdings(task.worker_id, task_ids=[task.id]) if h.in_hand > 0
+        ],
         "today": local_today(),
         "failed_form": form,
         "form_message": exc.message,

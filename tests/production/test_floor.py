@@ -81,12 +81,17 @@ def test_material_handout_return_loss_and_ledger(task, worker, organiser, statio
     material.record_loss(task.id, organiser, {pads.id: "3"}, "胶垫掉地上弄脏了")
     held = {h.item: h.held for h in material.worker_holdings(worker.id)}
     assert held == {"外壳": Decimal(4), "按键胶垫": Decimal(6)}  # 100-8-88, 200-15-3-176
+    # In hand as material: not in any of the 90 pieces made (the 2 scrapped pieces used theirs too).
+    in_hand = {h.item: h.in_hand for h in material.worker_holdings(worker.id)}
+    assert in_hand == {"外壳": Decimal(2), "按键胶垫": Decimal(2)}  # 100-8-90, 200-15-3-180
     ledger = {line.item: line for line in material.station_ledger(station.id)}
     pads_line = ledger["按键胶垫"]
     assert (pads_line.issued, pads_line.used, pads_line.returned, pads_line.lost) == (200, 176, 15, 3)
     assert (
         pads_line.difference == pads_line.issued - pads_line.used - pads_line.returned - pads_line.lost == 6
     )
+    # The difference, explained: 4 pads in the 2 scrapped pieces, none waiting, 2 not in any piece.
+    assert (pads_line.scrapped, pads_line.waiting, pads_line.unused) == (4, 0, 2)
 
 
 def test_cannot_return_more_than_held_or_unknown_items(task, organiser):

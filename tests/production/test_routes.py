@@ -262,6 +262,20 @@ def test_the_day_board_asks_for_a_hand_out_nobody_recorded(task, worker, organis
     assert 'id="no-handout"' not in client.get("/production").get_data(as_text=True)
 
 
+def test_a_worker_holds_only_the_material_not_yet_made_into_pieces(task, worker, organiser, make_client):
+    from factory.production import services
+
+    material.issue_material(task.id, organiser)  # 100 shells, 200 pads for 100 pieces
+    report(task, worker, 60)
+    client = make_client(worker)
+    page = client.get("/today").get_data(as_text=True)
+    assert "您手上有： 外壳 40个，按键胶垫 80片" in page
+    report(task, worker, 40)
+    services.mark_returned(task.id, worker)  # every piece made and handed in: nothing left in hand
+    assert "您手上有" not in client.get("/today").get_data(as_text=True)
+    assert "您手上的物料" not in client.get(f"/today/tasks/{task.id}").get_data(as_text=True)
+
+
 def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_client):
     client = make_client(organiser)
     path = f"/production/tasks/{task.id}"
