@@ -814,7 +814,8 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
 
 
 def mark_returned(task_id: int, user: User) -> Task:
-    """The finished pieces of the lot are back at the station (the worker or the organiser says so)."""
+    """The finished pieces of the lot are back at the station (the worker or the organiser says so),
+    pieces redone after a rework inspection included: they wait for inspection again."""
     task = db.session.get(Task, task_id)
     if task is None or not (task.worker_id == user.id or can_run(task, user)):
         raise ProductionError("not_found", _("There is no such task."), status=404)
@@ -828,10 +829,11 @@ def mark_returned(task_id: int, user: User) -> Task:
         TaskStatus.ASSIGNED.value,
     ):
         raise ProductionError("not_in_progress", _("This task is not in progress."), status=409)
-    before = task.status
+    before = {"status": task.status, "rework": task.rework}
     task.status = TaskStatus.RETURNED.value
     task.returned_at = utcnow()
-    record(user, "task.return", task, before={"status": before}, after={"status": task.status})
+    task.rework = 0  # pieces that were with the worker for rework come back with the rest: inspect them again
+    record(user, "task.return", task, before=before, after={"status": task.status, "rework": task.rework})
     db.session.flush()
     return task
 

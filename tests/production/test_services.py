@@ -228,6 +228,20 @@ def test_inspection_within_reported_and_rework(task, worker, organiser):
         services.record_inspection(task.id, organiser, 1, 0, "", TODAY, False)  # nothing left waiting
 
 
+def test_handing_in_brings_the_reworked_pieces_back_for_inspection(task, worker, organiser):
+    report(task, worker, 40)
+    services.mark_returned(task.id, worker)
+    services.record_inspection(task.id, organiser, 30, 10, "花瓣歪", TODAY, True)
+    db.session.refresh(task)
+    assert (task.rework, task.ready_for_inspection, task.status) == (10, 0, "in_progress")
+    services.mark_returned(task.id, worker)  # the ten redone, handed in
+    db.session.refresh(task)
+    assert (task.rework, task.ready_for_inspection, task.status) == (0, 10, "returned")
+    services.record_inspection(task.id, organiser, 10, 0, "", TODAY, False)
+    db.session.refresh(task)
+    assert (task.accepted, task.awaiting_inspection) == (40, 0)
+
+
 def test_inspection_needs_a_reason_for_rejects_and_the_right_station(task, worker, organiser, make_user):
     report(task, worker, 10)
     with pytest.raises(ProductionError) as err:
