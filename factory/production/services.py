@@ -610,8 +610,9 @@ def record_inspection(
     task.rework = max(0, task.rework - good - bad) + (bad if rework else 0)
     if task.accepted + task.scrapped >= task.pieces:
         task.status = TaskStatus.DONE.value if task.status not in DEAD else task.status
-    elif task.status not in DEAD:
-        task.status = TaskStatus.IN_PROGRESS.value if task.rework else TaskStatus.INSPECTED.value
+    elif task.status not in DEAD:  # "inspected" only once every piece is made: otherwise work goes on
+        still_making = task.rework or task.reported < task.pieces
+        task.status = TaskStatus.IN_PROGRESS.value if still_making else TaskStatus.INSPECTED.value
     if task.returned_at is None:
         task.returned_at = utcnow()
     text = reason if not label else (label + ("：" + reason if reason else ""))

@@ -223,9 +223,14 @@ def test_inspection_within_reported_and_rework(task, worker, organiser):
     # the reworked ten come back: eight pass, two are scrapped
     services.record_inspection(task.id, organiser, 8, 2, "外壳裂", TODAY, False)
     db.session.refresh(task)
-    assert (task.accepted, task.scrapped, task.rework, task.status) == (58, 2, 0, "inspected")
+    # every piece made so far is inspected, but 40 of the lot are still to make: the work goes on
+    assert (task.accepted, task.scrapped, task.rework, task.status) == (58, 2, 0, "in_progress")
     with pytest.raises(ProductionError):
         services.record_inspection(task.id, organiser, 1, 0, "", TODAY, False)  # nothing left waiting
+    report(task, worker, 40)
+    services.record_inspection(task.id, organiser, 30, 0, "", TODAY, False)
+    db.session.refresh(task)
+    assert (task.accepted, task.awaiting_inspection, task.status) == (88, 10, "inspected")
 
 
 def test_handing_in_brings_the_reworked_pieces_back_for_inspection(task, worker, organiser):
