@@ -364,7 +364,7 @@ def bench_close(url: str, workers: int, per_worker: int) -> dict[str, Any]:
             "slips": result.slips,
             "groups": len(rows),
             "total_fen": result.total_fen,
-            "topped_up": result.topped_up,
+            "top_ups_made_at_close": result.top_ups_made_at_close,
             "generate_s": round(generated, 1),
             "floor_s": round(floor, 2),
             "group_by_s": round(grouped, 2),

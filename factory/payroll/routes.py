@@ -266,8 +266,21 @@ def close(period_id: int) -> Any:
         slips=result.slips,
         total=_yuan(result.total_fen),
     )
-    if result.topped_up:
-        message += " " + _("%(count)s workers were topped up to the minimum wage.", count=result.topped_up)
+    if result.top_ups_total:
+        message += " " + _(
+            "%(count)s minimum-wage top-ups on the slips, %(total)s in all.",
+            count=result.top_ups_total,
+            total=_yuan(result.top_ups_fen),
+        )
+        if result.top_ups_made_at_close == result.top_ups_total:
+            message += " " + _("All of them were added now, at closing.")
+        elif result.top_ups_made_at_close:
+            message += " " + _(
+                "%(now)s of them were added now, at closing; the others were added before.",
+                now=result.top_ups_made_at_close,
+            )
+        else:
+            message += " " + _("All of them were added before closing.")
     if result.left_uninspected:
         message += " " + _(
             "%(count)s lots not yet inspected will be paid in the next period.",

@@ -724,7 +724,9 @@ class CloseResult:
     period: PayPeriod
     slips: int
     total_fen: int
-    topped_up: int
+    top_ups_made_at_close: int  # minimum-wage top-ups the close itself added (with top_up=True)
+    top_ups_total: int  # minimum-wage top-ups the closed slips carry: made before closing and at closing
+    top_ups_fen: int  # what all those top-ups come to
     left_uninspected: list[WaitingLot]
 
 
@@ -795,7 +797,13 @@ def close_period(
     db.session.refresh(period)
     with _bulk_work():
         result = compute(period, top_up_by=actor if top_up else None)
-        topped_up = _freeze(result, actor)
+        made_at_close = _freeze(result, actor)
+    top_ups = [
+        a.amount_fen
+        for slip in result.slips.values()
+        for a in slip.adjustments
+        if a.kind == "minimum_wage_top_up"
+    ]
     period.workers_paid = len(result.slips)
     period.total_fen = result.total_fen
     period.hourly_minimum_fen = result.hourly_minimum_fen
@@ -809,13 +817,23 @@ def close_period(
             "status": "closed",
             "slips": len(result.slips),
             "total_fen": result.total_fen,
-            "topped_up": topped_up,
+            "top_ups_made_at_close": made_at_close,
+            "top_ups_total": len(top_ups),
+            "top_ups_fen": sum(top_ups),
             "left_uninspected": len(waiting),
         },
     )
     for listener in AFTER_CLOSE:
         listener(period, actor)
-    return CloseResult(period, len(result.slips), result.total_fen, topped_up, waiting)
+    return CloseResult(
+        period,
+        len(result.slips),
+        result.total_fen,
+        top_ups_made_at_close=made_at_close,
+        top_ups_total=len(top_ups),
+        top_ups_fen=sum(top_ups),
+        left_uninspected=waiting,
+    )
 
 
 SLIP_COLUMNS = (
@@ -851,7 +869,10 @@ LINE_COLUMNS = (
 
 
 def _freeze(result: Computation, actor: User | None) -> int:
-    """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips."""
+    """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips.
+
+    Returns how many top-ups the close added (the rules add no other adjustment).
+    """
     period = result.period
     if not result.slips:
         return 0
