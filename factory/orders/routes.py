@@ -324,7 +324,7 @@ def _chart(progress: services.Progress, title: str) -> Markup | None:
     series = progress.series()
     if not series:
         return None
-    totals = {"reported": 0, "accepted": 0, "rejected": 0, "delivered": 0}
+    totals = {"reported": 0, "accepted": 0, "rejected": 0, "delivered": 0, "received": 0}
     lines: dict[str, list[tuple[str, int]]] = {k: [] for k in totals}
     for day, counts in series:
         for key in totals:
@@ -335,6 +335,7 @@ def _chart(progress: services.Progress, title: str) -> Markup | None:
         "accepted": _("Passed inspection"),
         "rejected": _("Rejected"),
         "delivered": _("Delivered"),
+        "received": _("Received"),
     }
     svg = line_chart(
         [(names[k], v) for k, v in lines.items() if totals[k]],
@@ -353,6 +354,7 @@ def show(order_id: int) -> Any:
     progress = services.order_progress([order.id])[order.id]
     own = services.order_progress([order.id], station_id=station_id)[order.id] if station_id else None
     shown = own or progress
+    goal = own.accepted_by_stations if own else progress.quantity  # what "all passed" means on this page
     per_station = services.progress_by_station(order.id) if user.role != Role.ORGANISER else []
     deliveries = dl.deliveries_for(order.id, station_id)
     accept_form = AcceptForm()
@@ -364,11 +366,12 @@ def show(order_id: int) -> Any:
         progress=progress,
         own=own,
         shown=shown,
+        goal=goal,
         per_station=per_station,
         chart=_chart(shown, _("Progress of order %(id)s", id=order.id)),
         estimate=(
-            services.estimate_completion(shown)
-            if shown.quantity and order.status in ("accepted", "in_production")
+            services.estimate_completion(shown, goal=goal, due=order.due_date)
+            if goal and order.status in ("accepted", "in_production")
             else None
         ),
         deliveries=deliveries,
