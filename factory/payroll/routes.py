@@ -224,7 +224,7 @@ def _preview_rows(result: services.Computation) -> list[dict[str, Any]]:
     rows = []
     for worker_id, slip in sorted(result.slips.items(), key=lambda kv: result.names.get(kv[0], "")):
         check = slip.minimum_wage_check
-        topped = sum(a.amount_fen for a in slip.adjustments if a.kind == "minimum_wage_top_up")
+        topped = sum(a.amount_fen for a in slip.adjustments if a.tops_up_this_period)
         rows.append(
             {
                 "worker_id": worker_id,

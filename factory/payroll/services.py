@@ -513,7 +513,14 @@ def prior_paid(
 
 def _domain_adjustment(row: Adjustment) -> domain.Adjustment:
     kind: Any = row.kind
-    return domain.Adjustment(kind, row.amount_fen, row.reason, row.made_by_id or "system", row.id)
+    return domain.Adjustment(
+        kind,
+        row.amount_fen,
+        row.reason,
+        row.made_by_id or "system",
+        row.id,
+        for_earlier_slip=row.corrects_slip_id is not None,
+    )
 
 
 def open_adjustments(period_id: int, worker_ids: Sequence[int] | None = None) -> list[Adjustment]:
@@ -550,7 +557,7 @@ class Computation:
             for s in self.slips.values()
             if s.minimum_wage_check is not None
             and s.minimum_wage_check.shortfall_fen > 0
-            and not any(a.kind == "minimum_wage_top_up" for a in s.adjustments)
+            and not any(a.tops_up_this_period for a in s.adjustments)
         ]
 
 

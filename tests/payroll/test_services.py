@@ -462,6 +462,16 @@ def test_a_closed_slip_below_the_minimum_is_topped_up_in_the_open_period(
     assert slip_of(period, worker).total_fen == 1800  # the closed slip itself never changes
     with pytest.raises(PayrollError):
         services.top_up_closed_slip(slip, organiser)
+    # She falls short in the new period too: the top-up paid now for June's first half does not cover it.
+    work(give(make_order(rate=3000), worker), date(2024, 6, 17), 60)
+    assert [s.worker_id for s in services.compute(nxt).shortfalls] == [worker.id]
+    close(nxt, organiser, top_up=True)
+    later = slip_of(nxt, worker)
+    assert sorted((a.amount_fen, a.corrects_slip_id or 0) for a in later.adjustments) == [
+        (400, 0),
+        (400, slip.id),
+    ]
+    assert (later.total_fen, later.topped_up_fen, later.shortfall_left_fen) == (2600, 400, 0)
 
 
 # ------------------------------------------------------------------ adjustments
