@@ -34,6 +34,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -1354,9 +1355,13 @@ def shortfall_left(slip: PaySlip) -> int:
 
 
 def period_slips(period_id: int) -> list[PaySlip]:
+    """The period's slips by name, with their adjustments (the pages and the summary read their top-ups)."""
     return list(
         db.session.scalars(
-            select(PaySlip).where(PaySlip.period_id == period_id).order_by(PaySlip.worker_name, PaySlip.id)
+            select(PaySlip)
+            .where(PaySlip.period_id == period_id)
+            .order_by(PaySlip.worker_name, PaySlip.id)
+            .options(selectinload(PaySlip.adjustments))
         )
     )
 

@@ -413,3 +413,22 @@ def test_the_close_message_counts_the_top_up_made_before_closing(
     page = text_of(client.get(path).get_data(as_text=True))
     assert "工资条上有 1 笔最低工资补足，共 ¥4.00。 都是结算前补的。" in page
     assert "1 人补足到最低工资" in page  # the closed period's tile counts it too
+
+
+def test_the_closed_period_page_reads_the_adjustments_in_one_go(
+    make_client: Any, make_user: Any, make_order: Any, give: Any, work: Any, organiser: Any, station: Any
+) -> None:
+    from tests.production.conftest import count_queries
+
+    period = services.create_period(station.id, START, date(2024, 6, 15), organiser)
+    for n in range(6):
+        someone = make_user("worker", station=station)
+        work(give(make_order(rate=3000), someone), date(2024, 6, 3), 10 + n)  # short: each is topped up
+    services.close_period(period.id, organiser, top_up=True, today=date(2024, 7, 1))
+    client = make_client(organiser)
+    with count_queries() as statements:
+        page = client.get(f"/pay/periods/{period.id}").get_data(as_text=True)
+    assert page.count("已补足") == 6
+    # The slips' adjustments (for the page and for the summary) and the later corrections: three reads
+    # whatever the number of slips, not one per slip.
+    assert sum("FROM pay_adjustment" in s for s in statements) == 3
