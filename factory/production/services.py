@@ -778,11 +778,10 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
     today = local_today()
     days = [(d.day, d.pieces) for d in task.days if d.day >= today] or [(today, Decimal(left))]
     before = {"status": task.status, "pieces": task.pieces, "worker_id": task.worker_id}
-    task.pieces = task.reported
+    if task.reported:  # the pieces made stay with their maker; with none made the old task simply ends
+        task.pieces = task.reported  # (keeping its size, as a declined task does: a task holds some pieces)
     task.status = TaskStatus.CANCELLED.value
     db.session.flush()
-    if task.pieces == 0:  # nothing made: the old task simply ends
-        pass
     record(
         actor,
         "task.reassign",
