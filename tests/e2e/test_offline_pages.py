@@ -47,6 +47,13 @@ def wait_until(page: Any, probe: str, arg: Any, expected: Any) -> None:
     page.wait_for_function("(expected) => window.__probe === expected", arg=expected)
 
 
+OFFLINE_PAGE_LANGUAGE = """async () => {
+    for (const name of await caches.keys()) {
+        const kept = name.startsWith('mf-static-') && await (await caches.open(name)).match('/today/offline');
+        if (kept) { return kept.headers.get('Content-Language'); }
+    }
+    return null;
+}"""
 PAGE_CACHES = "async () => (await caches.keys()).filter((name) => name.startsWith('mf-pages-'))"
 
 
@@ -123,6 +130,9 @@ def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_
 
 def test_reports_queued_when_the_session_ended_wait_for_their_own_worker(page: Any, live_app: Any) -> None:
     login(page, "13900000004")
+    # the service worker installed and kept its copy: no request of its own is under way when the cookies go
+    # (an answer arriving after that would set the session cookie again)
+    wait_until(page, COPY_OF, "/today", True)
     form = page.locator("form.report").first
     task_id = int(form.get_attribute("data-task"))
     before = _task(live_app, task_id)
@@ -182,4 +192,14 @@ def test_a_task_page_never_opened_online_shows_the_offline_page_that_leads_back_
     page.locator(f"a[href='{kept}']").click()  # and the kept task page opens
     page.wait_for_url("**" + kept)
     expect(page.locator("[data-offline-copy]")).to_be_visible()
+
+    # the worker switches to English: the phone fetches its offline page again, in English
+    page.context.set_offline(False)
+    page.goto("/today")
+    page.locator("button[name=locale][value=en]").click()
+    page.wait_for_url("**/today")
+    wait_until(page, OFFLINE_PAGE_LANGUAGE, None, "en")
+    page.context.set_offline(True)
+    page.goto(never)
+    expect(page.locator("h1")).to_have_text("No network")
     page.context.set_offline(False)
