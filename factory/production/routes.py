@@ -1,8 +1,8 @@
 """Production pages: the worker's phone (today, report, decline, hand in) and the organiser's floor.
 
-The worker's report form works as a plain form POST (a key in a hidden field makes a double tap count
-once); `static/js/production.js` turns it into an outbox on the phone that sends the same request with a
-key of its own and asks for JSON back.
+The worker's report, decline and hand-in forms work as plain form POSTs (a key in a hidden field makes a
+double tap count once); `static/js/production.js` turns them into an outbox on the phone that sends the
+same requests with keys of its own (`Idempotency-Key`) and asks for JSON back.
 """
 
 from __future__ import annotations

@@ -142,7 +142,8 @@ function page(event, path) {
       answer(response);
     }, function () {
       clearTimeout(timer);
-      copyOf(path).then(function (copy) { return copy || fallback(path); }).then(answer);
+      copyOf(path).then(function (copy) { return copy || fallback(path); })
+        .catch(function () { return Response.error(); }).then(answer);
     });
   });
 }
