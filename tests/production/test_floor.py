@@ -258,3 +258,13 @@ def test_due_this_week_reads_the_orders_due_date(make_lots, make_station, worker
     assert [t.id for t in board.due_today] == [by_lot[today_lot.id]]
     assert [t.id for t in board.overdue] == [by_lot[late.id]]
     assert sorted(t.id for t in board.finishing) == sorted(by_lot.values())
+
+
+def test_reassign_before_anything_is_made_ends_the_old_task(task, worker, other_worker, organiser):
+    new = services.reassign_task(task.id, other_worker.id, organiser)
+    db.session.refresh(task)
+    assert (task.status, task.reported) == ("cancelled", 0)
+    assert (new.worker_id, new.pieces, new.status) == (other_worker.id, 100, "assigned")
+    from factory.orders import services as orders
+
+    assert orders.order_progress([task.order_id])[task.order_id].assigned == 100  # counted once
