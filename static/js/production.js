@@ -228,6 +228,9 @@
   Array.prototype.forEach.call(document.querySelectorAll("form.report"), function (form) {
     var input = form.elements.pieces;
     form.elements.key.value = newKey();
+    // The page's own messages, in the worker's language, instead of the browser's bubbles (which speak the
+    // phone's language and vanish); without this script the browser's checks still stop a bad number.
+    form.noValidate = true;
     Array.prototype.forEach.call(form.querySelectorAll(".step"), function (b) {
       b.addEventListener("click", function () {
         var max = input.max === "" ? Infinity : Number(input.max);
@@ -237,10 +240,14 @@
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
-      var pieces = parseInt(input.value, 10);
-      if (!(pieces > 0)) { input.focus(); return; }
+      var pieces = Number(input.value);
       var old = form.querySelector(".js-error");
       if (old) { old.remove(); }
+      if (!(pieces > 0) || pieces !== Math.floor(pieces)) {
+        fieldError(form, form.getAttribute("data-empty"));
+        input.focus();
+        return;
+      }
       var max = input.max === "" ? Infinity : Number(input.max);
       if (pieces > max) {
         fieldError(form, form.getAttribute("data-too-many").replace("N", max));
