@@ -312,7 +312,8 @@ def test_people_see_whole_pieces_that_add_up_to_the_lot(lots, worker, organiser,
     today = make_client(worker).get("/today").get_data(as_text=True)
     assert not re.search(r"\d\.\d", today)
     assert re.search(r"<strong>33</strong><span>今天计划", today)
-    assert "遥控器组装 21 件" in today and "遥控器组装 21 件" in today.split("遥控器组装 21 件", 1)[1]
+    coming = f"遥控器组装 · 批次 {lots[0].index} 21 件"  # each coming day names the lot
+    assert coming in today and coming in today.split(coming, 1)[1]
     page = make_client(worker).get(f"/today/tasks/{task.id}").get_data(as_text=True)
     shown = [int(n) for n in re.findall(r"：(\d+) 件</li>", page)]
     assert shown == [25, 33, 21, 21] and sum(shown) == task.pieces
