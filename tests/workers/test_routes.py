@@ -174,6 +174,7 @@ def test_worker_sets_next_weeks_hours_on_the_phone(make_client: Any, register: A
     worker.user.password_hash = accounts.hash_password("correct-horse-42")
     client = make_client(worker.user)
     page = text(client.get("/my/hours"))
+    assert "带红框的日子和您平常的一周不同；周六、周日是灰底。" in page  # the legend names both tints
     today = date.today()
     days = [(today + timedelta(days=i)).isoformat() for i in range(14)]
     assert all(f'name="h-{d}"' in page for d in days)
@@ -224,6 +225,7 @@ def test_worker_corrects_their_own_details(make_client: Any, register: Any) -> N
     assert "13812340003" in page
     assert id_number(9) not in page
     assert worker.id_number_masked in page
+    assert "只有存的号码有误时才填" in page
     response = client.submit(
         "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": id_number(10)}
     )
@@ -235,6 +237,17 @@ def test_worker_corrects_their_own_details(make_client: Any, register: Any) -> N
         "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": "370203"}
     )
     assert response.status_code == 422
+
+
+def test_a_worker_without_an_id_number_on_file_is_not_told_it_is_wrong(
+    make_client: Any, register: Any
+) -> None:
+    worker, _ = register(mobile="13812340005")
+    from factory.accounts import services as accounts
+
+    worker.user.password_hash = accounts.hash_password("correct-horse-42")
+    page = text(make_client(worker.user).get("/my/profile"))
+    assert "未填写" in page and "愿意填的话：身份证上的全部18位。" in page and "有误" not in page
 
 
 def test_worker_cannot_open_another_workers_page(make_client: Any, register: Any) -> None:
