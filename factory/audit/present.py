@@ -656,6 +656,7 @@ FORMATS: dict[str, Formatter] = {
     "starting_speed": _speed,
     "status": _status,
     "tier": _tier,
+    "top_ups_fen": _money,
     "total_fen": _money,
     "weekly_hours": _hours,
 }
