@@ -109,7 +109,8 @@ def _move_material(
         )
         for m, q in _quantities(task, quantities)
     ]
-    held = {h.material_id: h.held for h in worker_holdings(task.worker_id, task_ids=[task.id])}
+    holdings = worker_holdings(task.worker_id, task_ids=[task.id])
+    held = {h.material_id: h.held for h in holdings}
     if kind == MovementKind.ISSUE:
         items = {m.id: m for m in task.order.materials}
         for row in rows:
@@ -128,14 +129,15 @@ def _move_material(
                     ),
                     "too_much_material",
                 )
-    else:
+    else:  # only material not yet made into pieces can come back or be lost as material
+        in_hand = {h.material_id: h.in_hand for h in holdings}
         for row in rows:
-            if row.quantity > held.get(row.material_id, Decimal(0)):
+            if row.quantity > in_hand.get(row.material_id, Decimal(0)):
                 raise field_error(
                     f"material_{row.material_id}",
                     _(
-                        "The worker holds only %(held)s of this item for this lot.",
-                        held=_num(held.get(row.material_id, Decimal(0))),
+                        "The worker has only %(held)s of this item left unused for this lot.",
+                        held=_num(in_hand.get(row.material_id, Decimal(0))),
                     ),
                 )
     db.session.add_all(rows)

@@ -204,11 +204,25 @@ def test_returns_and_losses_beyond_what_is_held_are_refused(task, organiser):
     ):
         with pytest.raises(ProductionError) as err:
             move()
-        assert "只有 40" in err.value.message
+        assert "只剩 40 没用" in err.value.message
     material.return_material(task.id, organiser, {shell.id: "30"})
     with pytest.raises(ProductionError):
         material.record_loss(task.id, organiser, {shell.id: "11"}, "丢了")
     assert [h.held for h in material.worker_holdings(task.worker_id)] == [Decimal(10)]
+
+
+def test_material_made_into_pieces_cannot_be_taken_back(task, worker, organiser):
+    shell = task.order.materials[0]  # one shell a piece
+    material.issue_material(task.id, organiser, {shell.id: "100"})
+    report(task, worker, 80)  # 80 shells are in pieces now, none accepted yet
+    with pytest.raises(ProductionError) as err:
+        material.return_material(task.id, organiser, {shell.id: "21"})
+    assert "只剩 20 没用" in err.value.message
+    with pytest.raises(ProductionError):
+        material.record_loss(task.id, organiser, {shell.id: "21"}, "丢了")
+    material.return_material(task.id, organiser, {shell.id: "20"})
+    [h] = material.worker_holdings(worker.id)
+    assert (h.in_hand, h.held) == (0, 80)  # what the 80 made pieces hold stays the worker's to answer for
 
 
 @pytest.mark.parametrize(
