@@ -426,6 +426,8 @@ def record_report(
         if seen is not None:
             return seen, False
         db.session.refresh(task)
+        if task.status in DEAD:  # withdrawn or given to someone else (perhaps while the phone was offline)
+            raise _no_longer_yours()
         if task.status not in REPORTABLE:
             raise ProductionError(
                 "task_closed", _("This task is finished; it takes no more reports."), status=409

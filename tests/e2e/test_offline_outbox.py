@@ -67,12 +67,12 @@ def test_worker_declines_a_task_offline_and_it_is_sent_once(page: Any, live_app:
     page.fill(f"#reason-{task_id}", "孩子生病，这周做不了")
     page.locator("form.queued-action[data-kind=decline] button").click()
     note = page.locator(f"[data-pending-of='{task_id}']")
-    expect(note).to_have_text("等待发送：你拒绝了这个任务。")
+    expect(note).to_have_text("等待发送：您拒绝了这个任务。")
     expect(page.locator("#outbox")).to_contain_text("待发送：1")
     expect(page.locator("details.decline")).to_be_hidden()  # no second tap
     shot(page, "worker-offline-decline")
     page.reload()  # still waiting on the phone
-    expect(note).to_have_text("等待发送：你拒绝了这个任务。")
+    expect(note).to_have_text("等待发送：您拒绝了这个任务。")
     assert _state(live_app, task_id) == before
 
     # the first answer is lost on the way back: the phone sends the decline again, with the same key
@@ -111,7 +111,7 @@ def test_a_hand_in_the_station_refuses_when_it_arrives_says_so_and_stays_listed(
     expect(page.locator("[data-offline-copy]")).to_be_visible()
     form.locator("button").click()
     note = page.locator(f"[data-pending-of='{task_id}']")
-    expect(note).to_have_text("等待发送：你已交回成品。")
+    expect(note).to_have_text("等待发送：您已交回成品。")
     expect(page.locator("#outbox")).to_contain_text("待发送：1")
     expect(form).to_be_hidden()
 
@@ -129,10 +129,10 @@ def test_a_hand_in_the_station_refuses_when_it_arrives_says_so_and_stays_listed(
     page.context.set_offline(False)
     refused = page.locator("#outbox-refused")
     back_online_until(
-        page, note, "这个任务已经不归你了：站点负责人已收回，或把这批活交给了别人。请联系站点负责人。"
+        page, note, "这个任务已经不归您了：站点负责人已收回，或把这批活交给了别人。请联系站点负责人。"
     )
     expect(refused).to_be_visible()
-    assert "交回成品 · " in refused.inner_text() and "这个任务已经不归你了" in refused.inner_text()
+    assert "交回成品 · " in refused.inner_text() and "这个任务已经不归您了" in refused.inner_text()
     expect(page.locator("#outbox")).to_be_hidden()  # nothing waits any more
     expect(form).to_be_hidden()  # the page is from before: a reload shows what can be done now
     refused.scroll_into_view_if_needed()

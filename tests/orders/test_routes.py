@@ -424,7 +424,7 @@ def test_an_offered_order_shows_no_progress_bars_until_the_station_takes_it_on(
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "<progress" not in page
     assert "/ 1<" not in page and "/ 0<" not in page
-    assert "你的站点还没有承接这个订单" in page
+    assert "您的站点还没有承接这个订单" in page
     services.accept_order(order, organiser.station_id, 200, organiser)
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "质检合格: 0 / 200" in page

@@ -423,11 +423,11 @@ def test_a_hand_in_from_the_outbox_is_done_once_and_a_refused_one_says_why_as_js
     )
     assert refused.status_code == 409
     error = refused.json["error"]
-    assert error["code"] == "task_withdrawn" and "已经不归你了" in error["message"]
+    assert error["code"] == "task_withdrawn" and "已经不归您了" in error["message"]
     assert _keys() == 1 and db.session.get(Task, other.id).returned_at is None
     # the same refusal to a form post: the page says it, with a 409
     page = client.post(f"/today/tasks/{other.id}/hand-in", data={"csrf_token": token, "key": "phone-h-3"})
-    assert page.status_code == 409 and "已经不归你了" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "已经不归您了" in page.get_data(as_text=True)
 
 
 def test_the_worker_can_decline_a_later_task_from_its_page_and_changes_wait_in_the_outbox(

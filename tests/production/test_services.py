@@ -207,6 +207,16 @@ def test_report_on_someone_elses_task_or_finished_task(task, worker, other_worke
     assert (err.value.code, err.value.status) == ("task_closed", 409)
 
 
+def test_a_report_on_a_lot_given_to_someone_else_says_so(task, worker, other_worker, organiser):
+    report(task, worker, 10)
+    services.reassign_task(task.id, other_worker.id, organiser)  # while the worker's phone was offline
+    with pytest.raises(ProductionError) as err:
+        report(task, worker, 5)
+    assert (err.value.code, err.value.status) == ("task_withdrawn", 409)
+    assert err.value.message.startswith("这个任务已经不归您了")
+    assert db.session.get(Task, task.id).reported == 10
+
+
 # ------------------------------------------------------------------ inspections
 
 
@@ -372,7 +382,7 @@ def test_changes_that_arrive_after_the_organiser_moved_the_lot_say_why(
     with pytest.raises(ProductionError) as err:
         services.decline_task(task.id, worker, idempotency_key="late-1")
     assert (err.value.status, err.value.code) == (409, "task_withdrawn")
-    assert "已经不归你了" in err.value.message
+    assert "已经不归您了" in err.value.message
     started = services.create_task(lots[1].id, worker.id, organiser)
     material.issue_material(started.id, organiser)
     report(started, worker, 5)
