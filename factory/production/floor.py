@@ -17,7 +17,7 @@ from factory.audit.services import record
 from factory.extensions import db
 from factory.orders.models import Order, OrderMaterial
 from factory.orders.services import local_today
-from factory.production.material import kit
+from factory.production.material import Holding, kit, to_take_back
 from factory.production.models import DEAD, Inspection, MaterialMovement, RejectReason, Task, TaskStatus
 from factory.production.services import ProductionError, field_error, station_tasks
 from factory.types import utcnow
@@ -166,6 +166,8 @@ class Board:
     # the kit without it being written down. Reports are not refused for it (the worker has the material
     # in hand and would lose the report); the organiser records the hand-out so the ledger balances.
     no_handout: list[Task] = field(default_factory=list)
+    # Unused material with workers who are finished with their lot (declined, withdrawn, reassigned, handed in).
+    take_back: list[tuple[Task, list[Holding]]] = field(default_factory=list)
 
 
 def day_board(station_id: int, today: date | None = None) -> Board:
@@ -249,4 +251,5 @@ def day_board(station_id: int, today: date | None = None) -> Board:
         to_prepare,
         to_inspect,
         [t for t in working if t.id not in issued],
+        to_take_back(station_id),
     )

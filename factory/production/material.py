@@ -231,8 +231,15 @@ class Holding:
         return max(Decimal(0), self.issued - self.returned - self.lost - self.made)
 
 
+# Tasks whose worker has no more use for unused material: ended (declined, withdrawn, given to someone
+# else) or every piece made and handed in.
+FINISHED_WITH = (*DEAD, TaskStatus.RETURNED.value, TaskStatus.INSPECTED.value, TaskStatus.DONE.value)
+
+
 @cache
-def _holdings_query(for_tasks: bool) -> Any:
+def _holdings_query(scope: str) -> Any:
+    """Movements summed per task, item and kind: of a worker ("worker"), of some of a worker's tasks
+    ("tasks"), or of a station's tasks its workers are finished with ("finished")."""
     stmt = (
         select(
             MaterialMovement.task_id,
@@ -247,7 +254,6 @@ def _holdings_query(for_tasks: bool) -> Any:
         )
         .join(OrderMaterial, OrderMaterial.id == MaterialMovement.material_id)
         .join(Task, Task.id == MaterialMovement.task_id)
-        .where(MaterialMovement.worker_id == bindparam("worker_id"))
         .group_by(
             MaterialMovement.task_id,
             MaterialMovement.material_id,
@@ -259,17 +265,17 @@ def _holdings_query(for_tasks: bool) -> Any:
             Task.reported,
         )
     )
-    if for_tasks:
+    if scope == "finished":
+        return stmt.where(
+            MaterialMovement.station_id == bindparam("station_id"), Task.status.in_(FINISHED_WITH)
+        )
+    stmt = stmt.where(MaterialMovement.worker_id == bindparam("worker_id"))
+    if scope == "tasks":
         stmt = stmt.where(MaterialMovement.task_id.in_(bindparam("task_ids", expanding=True)))
     return stmt
 
 
-def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) -> list[Holding]:
-    """What material a worker holds, per task and item: issued − returned − lost − used in accepted pieces."""
-    if task_ids is None:
-        rows = read_rows(_holdings_query(False), worker_id=worker_id)
-    else:
-        rows = read_rows(_holdings_query(True), worker_id=worker_id, task_ids=list(task_ids))
+def _holdings(rows: Any) -> list[Holding]:
     out: dict[tuple[int, int], Holding] = {}
     for task_id, material_id, kind, total, item, unit, per_piece, accepted, reported in rows:
         h = out.setdefault(
@@ -285,6 +291,26 @@ def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) ->
         )
         setattr(h, {"issue": "issued", "return": "returned", "loss": "lost"}[kind], Decimal(total))
     return sorted(out.values(), key=lambda h: (h.task_id, h.material_id))
+
+
+def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) -> list[Holding]:
+    """What material a worker holds, per task and item: issued − returned − lost − used in accepted pieces."""
+    if task_ids is None:
+        return _holdings(read_rows(_holdings_query("worker"), worker_id=worker_id))
+    return _holdings(read_rows(_holdings_query("tasks"), worker_id=worker_id, task_ids=list(task_ids)))
+
+
+def to_take_back(station_id: int) -> list[tuple[Task, list[Holding]]]:
+    """Unused material still with workers who are finished with their lot: a task declined, withdrawn or
+    given to someone else, or all its pieces handed in. The organiser takes it back (or writes it off)."""
+    left: dict[int, list[Holding]] = {}
+    for h in _holdings(read_rows(_holdings_query("finished"), station_id=station_id)):
+        if h.in_hand > 0:
+            left.setdefault(h.task_id, []).append(h)
+    if not left:
+        return []
+    tasks = db.session.scalars(select(Task).where(Task.id.in_(sorted(left))).order_by(Task.id)).all()
+    return [(t, left[t.id]) for t in tasks]
 
 
 @dataclass

@@ -277,6 +277,25 @@ def test_a_worker_holds_only_the_material_not_yet_made_into_pieces(task, worker,
     assert "您手上的物料" not in client.get(f"/today/tasks/{task.id}").get_data(as_text=True)
 
 
+def test_the_day_board_lists_material_to_take_back_after_a_reassignment(
+    task, worker, other_worker, organiser, make_client
+):
+    from factory.production import services
+
+    material.issue_material(task.id, organiser)  # 100 shells, 200 pads
+    report(task, worker, 30)
+    services.reassign_task(task.id, other_worker.id, organiser)
+    client = make_client(organiser)
+    board = client.get("/production").get_data(as_text=True)
+    section = board[board.index('id="take-back"') :]
+    section = section[: section.index("</section>")]
+    assert worker.name in section and "外壳 70个，按键胶垫 140片" in section
+    assert f'href="/production/tasks/{task.id}#material"' in section
+    shell, pads = sorted(task.order.materials, key=lambda m: m.position)
+    material.return_material(task.id, organiser, {shell.id: "70", pads.id: "140"})
+    assert 'id="take-back"' not in client.get("/production").get_data(as_text=True)
+
+
 def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_client):
     client = make_client(organiser)
     path = f"/production/tasks/{task.id}"
