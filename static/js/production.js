@@ -272,6 +272,8 @@
     form.elements.key.value = newKey();
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      var ask = form.getAttribute("data-confirm");  // a change that cannot be taken back asks first
+      if (ask && !window.confirm(ask)) { return; }
       var task = form.getAttribute("data-task");
       var k = form.getAttribute("data-kind");
       var items = load();

@@ -109,6 +109,12 @@ def test_a_hand_in_the_station_refuses_when_it_arrives_says_so_and_stays_listed(
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("[data-offline-copy]")).to_be_visible()
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))  # not now: nothing queued
+    form.locator("button").click()
+    assert asked and asked[0].startswith("确定交回") and "的成品吗？交回后由站点质检。" in asked[0]
+    expect(page.locator("#outbox")).not_to_contain_text("待发送：1")
+    page.once("dialog", lambda d: d.accept())
     form.locator("button").click()
     note = page.locator(f"[data-pending-of='{task_id}']")
     expect(note).to_have_text("等待发送：您已交回成品。")

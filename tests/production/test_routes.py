@@ -193,6 +193,7 @@ def test_reassign_from_the_task_page(task, worker, other_worker, organiser, make
     path = f"/production/tasks/{task.id}"
     page = client.get(path).get_data(as_text=True)
     assert f"{worker.name} 就不再做这个任务了" in page and "js/confirm.js" in page  # asked before it happens
+    assert f"确认 {worker.name} 已交回这个批次的成品？" in page  # so is noting the hand-in
     response = client.submit(f"{path}/reassign", {"worker_id": str(other_worker.id)}, token_from=path)
     assert response.status_code == 302
     new = db.session.scalar(select(Task).where(Task.worker_id == other_worker.id))
