@@ -39,8 +39,23 @@
     });
   }
 
+  // On a copy shown without network, the network coming back turns the banner into a way to the live page
+  // (the outbox sends what waits by itself; the copy's figures stay as they were until the page reloads).
+  var banner = document.querySelector("[data-offline-copy]:not([hidden])");
+  if (banner) {
+    window.addEventListener("online", function () {
+      banner.textContent = me.getAttribute("data-back-online") + " ";
+      var again = document.createElement("a");
+      again.href = location.pathname;
+      again.className = "button small";
+      again.textContent = me.getAttribute("data-reload");
+      banner.appendChild(again);
+      banner.className = "offline-copy back-online";
+    });
+  }
+
   // only on the copy (its banner shown): online every link opens
-  if (window.caches && document.querySelector("[data-offline-copy]:not([hidden])")) {
+  if (window.caches && banner) {
     Array.prototype.forEach.call(document.querySelectorAll("a[data-task-link]"), function (link) {
       kept(new URL(link.href).pathname).then(function (hit) {
         var mark = document.createElement("span");

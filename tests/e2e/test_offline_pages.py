@@ -203,3 +203,17 @@ def test_a_task_page_never_opened_online_shows_the_offline_page_that_leads_back_
     page.goto(never)
     expect(page.locator("h1")).to_have_text("No network")
     page.context.set_offline(False)
+
+
+def test_the_copy_says_when_the_network_is_back(page: Any) -> None:
+    login(page, WORKER)
+    wait_until(page, COPY_OF, "/today", True)
+    page.context.set_offline(True)
+    page.reload()
+    banner = page.locator("[data-offline-copy]")
+    expect(banner).to_contain_text("没有网络")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(banner).to_contain_text("网络恢复了：手机上待发送的会自动发出。")
+    banner.locator("a").click()  # to the live page: the server's, with no banner
+    expect(page.locator("[data-offline-copy]")).to_be_hidden()
