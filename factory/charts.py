@@ -159,6 +159,9 @@ class _Frame:
         low = min([0.0, *values])
         high = max([0.0, *values])
         ticks = nice_ticks(low, high)
+        if all(float(v).is_integer() for v in values) and len(ticks) > 1 and ticks[1] - ticks[0] < 1:
+            # counts (pieces, people) are whole: no ticks at fractions of one
+            ticks = [float(t) for t in range(math.floor(low), math.ceil(max(high, low + 1)) + 1)]
         self.low, self.high = ticks[0], ticks[-1]
         step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
         fmt = value_format or _default_format(step)
@@ -173,11 +176,13 @@ class _Frame:
             self.text(x, y, y_label, anchor="middle", rotate=-90)
 
     def x_labels(self, labels: Sequence[str], positions: Sequence[float]) -> None:
-        # Keep labels from overlapping: show every k-th when there is no room for all.
+        # Keep labels from overlapping: show every k-th when there is no room for all, counted back from
+        # the last, so the latest (the month or day a reader looks for first) is always labelled.
         room = max(1, int((self.right - self.left) // 56))
         every = max(1, math.ceil(len(labels) / room))
+        last = len(labels) - 1
         for index, (label, x) in enumerate(zip(labels, positions, strict=True)):
-            if index % every == 0:
+            if (last - index) % every == 0:
                 self.line(x, self.bottom, x, self.bottom + 4, AXIS_COLOUR)
                 self.text(x, self.bottom + 18, label, anchor="middle")
 

@@ -76,7 +76,10 @@ def test_all_zero_data_draws_a_flat_line():
     points = root.find(".//svg:polyline", NS).get("points").split()
     ys = {point.split(",")[1] for point in points}
     assert len(ys) == 1
-    assert "1.0" in texts(root)  # the axis still has a sensible scale, 0 to 1
+    assert "1" in texts(root)  # the axis still has a sensible scale, 0 to 1, in whole numbers for counts
+    assert not any(t and "." in t for t in texts(root))
+    halves = parse(line_chart([("a", [("x", 0), ("y", 0.5)])], title="Halves"))
+    assert "0.5" in texts(halves)  # fractions keep their ticks
     parse(bar_chart([("a", 0)], title="Zero"))
     parse(histogram([0, 0, 0], title="Zero"))
 
@@ -98,6 +101,9 @@ def test_many_x_labels_are_thinned():
     root = parse(line_chart([("a", points)], title="Many", width=400))
     shown = [text for text in texts(root) if text.startswith("day ")]
     assert 1 < len(shown) < 20
+    assert "day 99" in shown  # the latest is always labelled
+    months = parse(bar_chart([(f"{m:02d}月", 0) for m in range(1, 13)], title="Months", width=560))
+    assert "12月" in texts(months) and "01月" not in texts(months)  # every other month, back from the last
 
 
 def test_histogram_bins():
