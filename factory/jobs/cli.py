@@ -17,5 +17,7 @@ def worker(workers: int) -> None:
     """Run a job consumer (several may run at once, on several machines when the storage is Redis)."""
     storage = current_app.config.get("HUEY_URL") or huey.storage_kwargs.get("filename")
     click.echo(f"job consumer: {workers} worker(s), storage {storage}")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    # An idle consumer looks for work at most a second apart (Huey's default backs off to 10 s): an organiser
+    # who starts printing a period's slips sees the job start at once; polling the storage is cheap.
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=1.0)
     consumer.run()
