@@ -217,6 +217,8 @@ FIELDS: dict[str, LazyString] = {
     "product": _l("Product"),
     "purpose": _l("Purpose"),
     "quantity": _l("Quantity"),
+    "sent_back_for_rework": _l("Rejected pieces sent back for rework"),
+    "unit": _l("Unit"),
     "rate_units": _l("Piece rate"),
     "reach": _l("Stations within reach"),
     "reason": _l("Reason"),

@@ -419,6 +419,13 @@ def _pieces(value: Any, ctx: Context) -> list[Ref]:
     return _text(_("%(count)s pieces", count=_number(value)))
 
 
+def _quantity(value: Any, ctx: Context) -> list[Ref]:
+    """An order's quantity is pieces; a material movement's is in the item's own unit (recorded beside it)."""
+    if ctx.object_type == "production_material_movement":
+        return _text(_number(value))
+    return _pieces(value, ctx)
+
+
 def _money(value: Any, ctx: Context) -> list[Ref]:
     try:
         return _text(format_fen(int(value)))
@@ -640,7 +647,8 @@ FORMATS: dict[str, Formatter] = {
     "prefix": _prefix,
     "priority": _yes_no,
     "purpose": _purpose,
-    "quantity": _pieces,
+    "quantity": _quantity,
+    "sent_back_for_rework": _yes_no,
     "rate_units": _rate,
     "reach": _reach,
     "received": _pieces,

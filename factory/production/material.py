@@ -151,6 +151,7 @@ def _move_material(
                 "task_id": task.id,
                 "item": row.material.item,
                 "quantity": str(row.quantity),
+                "unit": row.material.unit,
                 "note": note,
             },
         )

@@ -644,7 +644,8 @@ def record_inspection(
             "task_id": task.id,
             "accepted": good,
             "rejected": bad,
-            "rework": inspection.rework,
+            "sent_back_for_rework": inspection.rework,
+            "rework": task.rework,  # pieces now with the worker for rework, as before the inspection
             "status": task.status,
             "on": on.isoformat(),
         },

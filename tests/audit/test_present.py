@@ -104,6 +104,27 @@ def test_one_key_with_two_meanings_reads_as_two_lines_and_empty_fields_are_left_
     assert "原因" not in got  # nothing on either side
 
 
+def test_an_inspection_shows_the_rework_count_and_material_its_own_unit(zh: None) -> None:
+    view = one(
+        "inspection.create",
+        "production_inspection",
+        None,
+        before={"status": "returned", "rework": 0},
+        after={"status": "in_progress", "rework": 10, "sent_back_for_rework": True, "accepted": 30},
+    )
+    got = lines(view.changes)
+    assert got["返工中的件数"] == ("0 件", "10 件") and got["不合格件退回返工"] == (None, "是")
+    moved = lines(
+        one(
+            "material.issue",
+            "production_material_movement",
+            None,
+            after={"item": "配套物料包", "quantity": "50.000", "unit": "套"},
+        ).changes
+    )
+    assert moved["数量"] == (None, "50") and moved["单位"] == (None, "套")
+
+
 def test_an_unknown_action_or_field_shows_its_code(zh: None) -> None:
     view = one("clock.check", "clock", 3, after={"drift_ms": 12})
     assert view.action == "clock.check" and not view.known_action
