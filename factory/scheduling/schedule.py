@@ -4,15 +4,17 @@
 plan (if that worker still holds a lot of the order), then the remaining numbers in order. ``daily_pieces`` lays
 each worker's lots over the days earliest due first (fractional pieces allowed), which is the worker's
 "today: 90 pieces". ``unassigned_reason`` explains a lot that was not placed, with a machine ``code`` and its
-params so the web app can translate it.
+params so the web app can translate it. ``kept_lots`` fits the held lots a plan does not place into their
+workers' hours left over by the plan.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
-from factory.scheduling.instance import Instance
+from factory.scheduling.instance import HOUR_EPS, Held, Instance
 from factory.scheduling.problem import Problem
 
 Alloc = dict[int, tuple[int, bool]]  # pair id -> (full lots, remainder lot)
@@ -196,3 +198,79 @@ def build_assignments(prob: Problem, alloc: Alloc) -> tuple[list[dict[str, Any]]
             if (oi, lot) not in lots:
                 unassigned.append(unassigned_reason(inst, oi, lot, skill_workers))
     return assignments, unassigned
+
+
+def _hundredths(x: int) -> float | int:
+    return x // 100 if x % 100 == 0 else x / 100
+
+
+def kept_lots(inst: Instance, assignments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The held lots the plan does not place, as they stay with their workers: ``kept`` entries with the
+    days each is made on, in hundredths of a piece, inside the hours the plan leaves the worker.
+
+    A kept lot keeps the days its worker was told as far as the hours left allow (workers arrange their
+    lives around those days); what no longer fits goes to the worker's free hours, earliest day first, even
+    past the lot's due day. Pieces with no free hour left in the horizon are ``unscheduled``. The plan's own
+    lots come first: it placed them knowing they are due; the kept lot is one it could not place.
+    """
+    placed = {(a["order"], a["lot"]) for a in assignments}
+    load: dict[tuple[int, int], float] = defaultdict(float)  # (worker, day) -> hours
+    for a in assignments:
+        wi = inst.worker_index[a["worker"]]
+        speed = inst.workers[wi].speed.get(inst.orders[inst.order_index[a["order"]]].skill, 0.0)
+        if speed > 0:
+            for d in a["days"]:
+                load[wi, d["day"]] += float(d["pieces"]) / speed
+
+    def room(wi: int, day: int, speed: float) -> int:
+        """Hundredths of a piece the worker can still make that day."""
+        free = inst.workers[wi].hours[day] - load[wi, day]
+        return 0 if free <= HOUR_EPS else max(0, math.floor(free * speed * 100 + 1e-6))
+
+    todo: list[Held] = sorted(
+        (h for h in inst.held if (h.order, h.lot) not in placed),
+        key=lambda h: (h.worker, inst.orders[inst.order_index[h.order]].due_day, h.order, h.lot),
+    )
+    left = {(h.order, h.lot): h.pieces * 100 for h in todo}
+    made: dict[tuple[str, int], dict[int, int]] = {(h.order, h.lot): defaultdict(int) for h in todo}
+
+    def take(h: Held, day: int, want: int) -> None:
+        wi = inst.worker_index[h.worker]
+        speed = inst.workers[wi].speed.get(inst.orders[inst.order_index[h.order]].skill, 0.0)
+        n = min(want, room(wi, day, speed), left[h.order, h.lot])
+        if n > 0:
+            made[h.order, h.lot][day] += n
+            left[h.order, h.lot] -= n
+            load[wi, day] += n / 100 / speed
+
+    usable = [
+        h
+        for h in todo
+        if inst.workers[inst.worker_index[h.worker]].speed.get(
+            inst.orders[inst.order_index[h.order]].skill, 0
+        )
+        > 0
+    ]
+    for h in usable:  # the days the worker was told, as far as they still fit
+        for day, pieces in h.days:
+            take(h, day, round(pieces * 100))
+    for h in usable:  # the rest over the hours still free, earliest first
+        for day in range(inst.days):
+            if left[h.order, h.lot] <= 0:
+                break
+            take(h, day, left[h.order, h.lot])
+    return [
+        {
+            "order": h.order,
+            "lot": h.lot,
+            "worker": h.worker,
+            "pieces": h.pieces,
+            "days": [
+                {"day": day, "pieces": _hundredths(n)}
+                for day, n in sorted(made[h.order, h.lot].items())
+                if n > 0
+            ],
+            "unscheduled": _hundredths(left[h.order, h.lot]),
+        }
+        for h in todo
+    ]
