@@ -83,6 +83,22 @@ class PublishedAssignment:
     days: list[tuple[date, Decimal]]
 
 
+@dataclass(frozen=True)
+class KeptDays:
+    """A not-placed lot the plan leaves with its worker, with the days the plan fits it into: they replace
+    the task's days before `until` (the end of the plan's days); the task's days from `until` on stay."""
+
+    lot_id: int
+    worker_id: int
+    days: list[tuple[date, Decimal]]
+    until: date
+
+
+def kept_task_days(current: Iterable[tuple[date, Decimal]], kept: KeptDays) -> list[tuple[date, Decimal]]:
+    """The days a kept task has once the plan is published."""
+    return _norm_days([*kept.days, *((d, p) for d, p in current if d >= kept.until)])
+
+
 @dataclass
 class PublishResult:
     created: int = 0
@@ -132,6 +148,7 @@ def publish_plan(
     actor: User | None,
     *,
     withdraw_unplaced: bool = False,
+    kept: Sequence[KeptDays] = (),
 ) -> PublishResult:
     """Make the plan's assignments the live tasks of the lots it covers (see the contract in the docstring).
 
@@ -140,8 +157,9 @@ def publish_plan(
     alone; a lot moved to another worker before pickup cancels the old task and creates a new one (counted as
     changed); a lot already picked up is never moved (kept_started). A covered lot the plan does not assign
     keeps its not-started task with its worker (kept_unplaced): the plan found nobody else for it, and taking it
-    away would leave it with nobody; only with `withdraw_unplaced` is that task withdrawn (cancelled).
-    Workers whose tasks changed get a notice.
+    away would leave it with nobody; only with `withdraw_unplaced` is that task withdrawn (cancelled). A kept
+    task takes the days the plan fits it into (`kept`), so that the worker's days hold the plan's lots and
+    this one within their hours. Workers whose tasks changed get a notice.
     """
     result = PublishResult()
     wanted: dict[int, PublishedAssignment] = {}
@@ -201,6 +219,7 @@ def publish_plan(
             .options(selectinload(Task.days))
         ).all()
     current = {t.lot_id: t for t in live}
+    kept_by_lot = {k.lot_id: k for k in kept}
     touched_orders: set[int] = set()
 
     for lot_id, a in wanted.items():
@@ -277,6 +296,28 @@ def publish_plan(
             continue
         if not withdraw_unplaced:
             result.kept_unplaced += 1
+            fit = kept_by_lot.get(lot_id)
+            if fit is not None and fit.worker_id == task.worker_id:
+                before = [(d.day, d.pieces) for d in task.days]
+                days = kept_task_days(before, fit)
+                if days != before:
+                    _set_days(task, days)
+                    record(
+                        actor,
+                        "task.replan",
+                        task,
+                        before={"days": [(d.isoformat(), str(p)) for d, p in before]},
+                        after={"days": [(d.isoformat(), str(p)) for d, p in days], "kept": True},
+                    )
+                    _notify(
+                        task.worker_id,
+                        "task_changed",
+                        task_id=task.id,
+                        product=task.order.product,
+                        lot=task.lot.index,
+                    )
+                    result.changed += 1
+                    result.affected_worker_ids.add(task.worker_id)
             continue
         _cancel(task, actor, "task.cancel", notice="task_withdrawn")
         result.cancelled += 1
