@@ -254,7 +254,9 @@ def reason_text(
     """Why a lot is not placed, from the engine's reason code and its params."""
     skill = skill_name(str(params.get("skill", "")))
     if code == "no_skill":
-        return _("No worker can do “%(skill)s”.", skill=skill)
+        # the engine counts only the workers in this run who offer hours: others may have the skill but be
+        # paused or away, so say who was looked at
+        return _("None of the workers with hours in these days can do “%(skill)s”.", skill=skill)
     if code == "no_reachable_station":
         names = "、".join(station_name(s) for s in params.get("stations", []))
         return _(

@@ -80,7 +80,7 @@ def test_unplaced_lots_get_a_reason_in_plain_words(world: World, make_user: Any)
     run = solved(services.start_run(world.organiser, world.station.id))
     page = services.review_page(run)
     reasons = list(page.reasons.values())
-    assert "没有会做「冰箱贴彩绘」的工人" in " ".join(reasons)
+    assert "这几天有空的工人里，没有会做「冰箱贴彩绘」的。" in " ".join(reasons)
     assert any("工时不够" in r or "没有时间" in r for r in reasons)
 
 
