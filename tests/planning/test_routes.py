@@ -214,7 +214,7 @@ def test_the_page_shows_whose_days_change_before_publishing(
     day1 = (day0 + timedelta(days=1)).strftime("%m-%d")
     line = re.search(r'<li class="effect-days">(.*?)</li>', html, re.S).group(1)
     text = re.sub(r"<[^>]+>", "", line)
-    assert text == f"王阿姨 · 遥控器组装 第 1 批： 原来 {day0:%m-%d}：90 件 → 改为 {day1}：90 件"
+    assert text == f"王阿姨 · 遥控器组装 第 1 批： 原来 {day0:%m-%d}：90 件 改为 {day1}：90 件"
     assert 'name="withdraw_unplaced"' not in html
 
 

@@ -158,3 +158,36 @@ def test_held_lots_round_trip_through_the_instance_json(build: Any) -> None:
     data = _held_instance(build, [{"day": 1, "pieces": 20}])
     again = parse_instance(parse_instance(data).to_dict())
     assert again.held == parse_instance(data).held
+
+
+def test_a_held_lot_that_stays_with_its_worker_keeps_the_days_she_was_told(build: Any) -> None:
+    data = build.instance([build.worker("W1", {"a": 10}, [2, 2, 2])], [build.order("OH", "a", 20, 20, 2)])
+    data["held"] = [{"order": "OH", "lot": 0, "worker": "W1", "days": [{"day": 2, "pieces": 20}]}]
+    plan = _solve(data)
+    assert plan["assignments"][0]["days"] == [{"day": 2, "pieces": 20}]  # not moved up to day 0
+    del data["held"]
+    assert _solve(data)["assignments"][0]["days"] == [{"day": 0, "pieces": 20}]
+
+
+def test_told_days_give_way_when_keeping_them_would_make_another_lot_late(build: Any) -> None:
+    data = build.instance(
+        [build.worker("W1", {"a": 10}, [2, 2, 2])],
+        [build.order("OH", "a", 20, 20, 2), build.order("O2", "a", 20, 20, 0)],
+    )
+    data["held"] = [{"order": "OH", "lot": 0, "worker": "W1", "days": [{"day": 0, "pieces": 20}]}]
+    plan = _solve(data)
+    days = {a["order"]: a["days"] for a in plan["assignments"]}
+    assert days == {"O2": [{"day": 0, "pieces": 20}], "OH": [{"day": 1, "pieces": 20}]}
+
+
+def test_a_held_lot_keeps_its_worker_when_she_gets_a_lot_of_that_order(build: Any) -> None:
+    """W1 can make one of the two lots, W2 both; W1 holds lot 1: she gets lot 1, not lot 0."""
+    data = build.instance(
+        [build.worker("W1", {"a": 10}, [2, 0, 0]), build.worker("W2", {"a": 10}, [2, 2, 2])],
+        [build.order("O1", "a", 40, 20, 2)],
+    )
+    data["held"] = [{"order": "O1", "lot": 1, "worker": "W1", "days": [{"day": 0, "pieces": 20}]}]
+    plan = _solve(data)
+    got = {a["lot"]: a["worker"] for a in plan["assignments"]}
+    assert got[1] == "W1"
+    assert got[0] == "W2"
