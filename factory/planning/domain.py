@@ -72,7 +72,7 @@ class HeldIn:
 
     lot_id: int
     worker_id: int
-    pieces: int
+    pieces: float
     days: Sequence[tuple[date, float]]
 
 
@@ -206,7 +206,7 @@ def build_instance(
         if ref is None or h.worker_id not in worker_ids:
             continue
         later = sum(float(p) for d, p in h.days if d >= end)
-        pieces = min(sizes[h.lot_id], math.ceil(h.pieces - later - 1e-9))
+        pieces = round(min(float(sizes[h.lot_id]), float(h.pieces) - later), 2)
         if pieces <= 0:
             continue
         out_held.append(
@@ -214,9 +214,9 @@ def build_instance(
                 "order": ref.order_key,
                 "lot": ref.k,
                 "worker": wid(h.worker_id),
-                "pieces": pieces,
+                "pieces": _clean(pieces),
                 "days": [
-                    {"day": (d - start).days, "pieces": round(float(p), 2)}
+                    {"day": (d - start).days, "pieces": _clean(round(float(p), 2))}
                     for d, p in sorted(h.days)
                     if start <= d < end and float(p) > 0
                 ],

@@ -769,7 +769,7 @@ def publish_effect(run: PlanRun) -> PublishEffect | None:
     someone else and stays (on the days the plan fits it into) when the plan does not place it; a task the
     plan leaves with its worker gets the plan's days. None before the run has a plan."""
     from factory.production.models import DEAD, STARTED, Task
-    from factory.production.services import _norm_days, kept_task_days
+    from factory.production.services import kept_task_days, normalised_days
 
     if run.state != "done" or not run.plan:
         return None
@@ -793,10 +793,14 @@ def publish_effect(run: PlanRun) -> PublishEffect | None:
         .options(selectinload(Task.days))
         .order_by(Order.product, Lot.index)
     )
+    # tasks not picked up, and the picked-up tasks of lots the plan places (picked up since the run: their
+    # days follow the plan when they stay with their worker); never the station's whole history
+    waiting = Task.status.not_in(STARTED)
+    placed = Task.lot_id.in_(list(wanted) or [-1])
     if run.station_id is not None:
-        stmt = stmt.where(Lot.station_id == run.station_id)
+        stmt = stmt.where(Lot.station_id == run.station_id, waiting | placed)
     else:
-        stmt = stmt.where(Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(wanted) or [-1]))
+        stmt = stmt.where((Task.plan_run_id.is_not(None) & waiting) | placed)
     moved, unplaced, rescheduled = [], [], []
     for task, index, product in db.session.execute(stmt).all():
         started = task.status in STARTED
@@ -825,7 +829,7 @@ def publish_effect(run: PlanRun) -> PublishEffect | None:
             if not started:  # a lot already picked up stays where it is
                 moved.append(replace(change, new_worker_id=worker_id))
             continue
-        after = _norm_days(days)
+        after = normalised_days(days)
         if after != before:
             rescheduled.append(
                 replace(change, old_days=_whole(before), new_days=_whole(after), days_changed=True)

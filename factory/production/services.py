@@ -96,7 +96,7 @@ class KeptDays:
 
 def kept_task_days(current: Iterable[tuple[date, Decimal]], kept: KeptDays) -> list[tuple[date, Decimal]]:
     """The days a kept task has once the plan is published."""
-    return _norm_days([*kept.days, *((d, p) for d, p in current if d >= kept.until)])
+    return normalised_days([*kept.days, *((d, p) for d, p in current if d >= kept.until)])
 
 
 @dataclass
@@ -110,7 +110,7 @@ class PublishResult:
     affected_worker_ids: set[int] = field(default_factory=set)
 
 
-def _norm_days(days: Iterable[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
+def normalised_days(days: Iterable[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
     """Days in order, pieces to 2 places, empty days left out, the same day added up."""
     out: dict[date, Decimal] = defaultdict(Decimal)
     for day, pieces in days:
@@ -224,7 +224,7 @@ def publish_plan(
 
     for lot_id, a in wanted.items():
         lot = lots[lot_id]
-        days = _norm_days(a.days)
+        days = normalised_days(a.days)
         task = current.get(lot_id)
         if task is not None and task.status in STARTED:
             same_days = [(d.day, d.pieces) for d in task.days] == days
@@ -364,7 +364,7 @@ def create_task(
         status=TaskStatus.ASSIGNED.value,
         reassigned_from_id=reassigned_from.id if reassigned_from else None,
     )
-    task.days = [TaskDay(day=d, pieces=p) for d, p in _norm_days(days)]
+    task.days = [TaskDay(day=d, pieces=p) for d, p in normalised_days(days)]
     nested = db.session.begin_nested()
     try:
         db.session.add(task)

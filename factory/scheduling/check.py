@@ -213,7 +213,7 @@ def check_plan(inst: Instance, plan: Any) -> CheckResult:
             if pcs > 0:
                 day_hours[wi, day] += pcs / speed
         if abs(total - h.pieces) > 1e-6:
-            errors.append(f"{where}: days and unscheduled add up to {total:g}, the worker holds {h.pieces}")
+            errors.append(f"{where}: days and unscheduled add up to {total:g}, the worker holds {h.pieces:g}")
     for i, h in enumerate(inst.held):
         if (h.order, h.lot) not in seen and (h.order, h.lot) not in kept_seen:
             errors.append(f"held[{i}]: {h.order} lot {h.lot} is neither assigned nor kept with {h.worker}")

@@ -101,7 +101,7 @@ class Held:
     order: str
     lot: int
     worker: str
-    pieces: int  # pieces still to make in the horizon
+    pieces: float  # pieces still to make in the horizon, to the hundredth
     days: tuple[tuple[int, float], ...] = ()  # (horizon day, pieces) as the worker was told
 
 
@@ -394,7 +394,7 @@ def _parse_held(raw: Any, inst: Instance) -> list[Held]:
             raise InstanceError(f"{where}: {oid} lot {lot} is already held by held[{seen[oid, lot]}]")
         seen[oid, lot] = i
         size = order.lot_pieces(lot)
-        pieces = _int(h.get("pieces", size), f"{where}.pieces", 0, size)
+        pieces = round(_num(h.get("pieces", size), f"{where}.pieces", 0, size), 2)
         days: list[tuple[int, float]] = []
         for j, d in enumerate(_list(h.get("days", []) or [], f"{where}.days")):
             d = _mapping(d, f"{where}.days[{j}]")

@@ -295,7 +295,7 @@ def kept_lots(inst: Instance, assignments: list[dict[str, Any]]) -> list[dict[st
         (h for h in inst.held if (h.order, h.lot) not in placed),
         key=lambda h: (h.worker, inst.orders[inst.order_index[h.order]].due_day, h.order, h.lot),
     )
-    left = {(h.order, h.lot): h.pieces * 100 for h in todo}
+    left = {(h.order, h.lot): round(h.pieces * 100) for h in todo}
     made: dict[tuple[str, int], dict[int, int]] = {(h.order, h.lot): defaultdict(int) for h in todo}
 
     def take(h: Held, day: int, want: int) -> None:
@@ -328,7 +328,7 @@ def kept_lots(inst: Instance, assignments: list[dict[str, Any]]) -> list[dict[st
             "order": h.order,
             "lot": h.lot,
             "worker": h.worker,
-            "pieces": h.pieces,
+            "pieces": _hundredths(round(h.pieces * 100)),
             "days": [
                 {"day": day, "pieces": _hundredths(n)}
                 for day, n in sorted(made[h.order, h.lot].items())
