@@ -643,7 +643,7 @@ def publish(
         assignments,
         actor,
         withdraw_unplaced=withdraw_unplaced,
-        kept=[] if withdraw_unplaced else kept_days(run),
+        kept=kept_days(run),
     )
     run.published_at = utcnow()
     run.published_by_id = actor.id
@@ -799,8 +799,9 @@ def publish_effect(run: PlanRun) -> PublishEffect | None:
     placed = Task.lot_id.in_(list(wanted) or [-1])
     if run.station_id is not None:
         stmt = stmt.where(Lot.station_id == run.station_id, waiting | placed)
-    else:
-        stmt = stmt.where((Task.plan_run_id.is_not(None) & waiting) | placed)
+    else:  # the city's plan: the tasks of its lots, of earlier plans and of the lots it keeps with their worker
+        covered = Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(kept) or [-1])
+        stmt = stmt.where((covered & waiting) | placed)
     moved, unplaced, rescheduled = [], [], []
     for task, index, product in db.session.execute(stmt).all():
         started = task.status in STARTED

@@ -159,7 +159,8 @@ def publish_plan(
     keeps its not-started task with its worker (kept_unplaced): the plan found nobody else for it, and taking it
     away would leave it with nobody; only with `withdraw_unplaced` is that task withdrawn (cancelled). A kept
     task takes the days the plan fits it into (`kept`), so that the worker's days hold the plan's lots and
-    this one within their hours. Workers whose tasks changed get a notice.
+    this one within their hours; the city's plan also covers the lots it lists in `kept`. Workers whose
+    tasks changed get a notice.
     """
     result = PublishResult()
     wanted: dict[int, PublishedAssignment] = {}
@@ -214,7 +215,11 @@ def publish_plan(
             select(Task)
             .where(
                 Task.status.notin_(DEAD),
-                or_(Task.lot_id.in_(list(wanted) or [-1]), Task.plan_run_id.is_not(None)),
+                or_(
+                    Task.lot_id.in_(list(wanted) or [-1]),
+                    Task.plan_run_id.is_not(None),
+                    Task.lot_id.in_([k.lot_id for k in kept] or [-1]),
+                ),
             )
             .options(selectinload(Task.days))
         ).all()
@@ -297,7 +302,11 @@ def publish_plan(
         if not withdraw_unplaced:
             result.kept_unplaced += 1
             fit = kept_by_lot.get(lot_id)
-            if fit is not None and fit.worker_id == task.worker_id:
+            if (
+                fit is not None
+                and fit.worker_id == task.worker_id
+                and task.status == TaskStatus.ASSIGNED.value
+            ):
                 before = [(d.day, d.pieces) for d in task.days]
                 days = kept_task_days(before, fit)
                 if days != before:

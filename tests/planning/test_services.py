@@ -432,3 +432,28 @@ def test_day_spans_shorten_runs_of_equal_days() -> None:
         (date(2026, 12, 4), date(2026, 12, 4), 5),
         (date(2026, 12, 7), date(2026, 12, 7), 20),
     ]
+
+
+def test_the_city_plan_fits_a_lot_given_out_by_hand_that_it_keeps_with_its_worker(
+    make_user: Any, make_station: Any
+) -> None:
+    """A lot the organiser gave out by hand (no plan) and the city's plan does not place stays with its
+    worker, fitted around the city plan's work for her, and the page lists it before publishing."""
+    from decimal import Decimal
+
+    from factory.production import services as production
+
+    world, wang = _one_assembler(make_user, make_station)
+    small = world.order(lots=1, lot_size=90, due=1)
+    lot = small.lots[0]
+    production.create_task(lot.id, wang.id, world.organiser, days=[(tomorrow(), Decimal(90))])
+    world.order(lots=1, lot_size=180, due=2)
+    db.session.commit()
+    admin = make_user("admin")
+    city = solved(services.start_run(admin, None))
+    assert [k["order"] for k in city.plan["kept"]] == [f"O{small.id}-S{world.station.id}"]
+    effect = services.publish_effect(city)
+    assert [c.lot_id for c in effect.unplaced] == [lot.id] and effect.unplaced[0].days_changed
+    services.publish(admin, city)
+    assert _task_days(lot.id) == [(tomorrow() + timedelta(days=2), 90.0)]
+    assert _overbooked(world, tomorrow(), 14) == {}
