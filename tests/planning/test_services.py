@@ -363,7 +363,7 @@ def test_a_kept_lot_is_fitted_around_the_new_plan_so_nobody_is_booked_beyond_the
     assert _overbooked(world, day0, 14) == {}
     task = db.session.scalar(select(Task).where(Task.lot_id == lot.id, Task.status == "assigned"))
     replan = db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "task.replan", AuditEntry.object_id == str(task.id))
+        select(AuditEntry).where(AuditEntry.action == "task.replan", AuditEntry.object_id == task.id)
     )
     assert replan is not None
 
