@@ -75,8 +75,13 @@ def test_no_workers_with_hours_says_so_plainly(world: World) -> None:
 
 
 def test_unplaced_lots_get_a_reason_in_plain_words(world: World, make_user: Any) -> None:
+    from factory.workers import services as workers
+
+    for user in world.workers:  # hours every day, so that the answer does not depend on today's weekday
+        workers.set_weekly_hours(world.organiser, workers.ensure_profile(user), [3] * 7)
     world.order(skill="fridge_magnet", product="冰箱贴彩绘", lots=1)
-    world.order(lots=10, due=3, product="急单遥控器")
+    # due tomorrow, the plan's first day: nobody makes 100 remote controls in the 3 hours of one day
+    world.order(lots=10, due=1, product="急单遥控器")
     run = solved(services.start_run(world.organiser, world.station.id))
     page = services.review_page(run)
     reasons = list(page.reasons.values())
