@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from factory.extensions import db
+
 
 class ServiceError(Exception):
     """A refused operation of a feature's services: nothing was changed.
@@ -96,6 +98,9 @@ def register_error_handlers(app: Flask) -> None:
         if app.testing and not app.config.get("RENDER_ERRORS_IN_TESTS"):
             raise exc  # let the test see the traceback
         app.logger.exception("unhandled error on %s", request.path)
+        # A write the database refused leaves the session unusable until rolled back, and the error page
+        # itself reads the database (the logged-in user's navigation): drop the request's work first.
+        db.session.rollback()
         return _render(500, _messages()[500])
 
 

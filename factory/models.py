@@ -24,6 +24,7 @@ from factory.production.models import (
     Report,
     Task,
     TaskDay,
+    TaskRequestKey,
 )
 from factory.reference.models import District, MinimumWage, Skill
 from factory.reports.models import MonthFigures
@@ -81,6 +82,7 @@ __all__ = [
     "Station",
     "Task",
     "TaskDay",
+    "TaskRequestKey",
     "User",
     "UserSession",
     "WeeklyHours",

@@ -21,6 +21,7 @@ from factory.accounts.forms import (
     normalise_mobile,
 )
 from factory.accounts.models import ApiToken, Role, User
+from factory.accounts.services import API_ROLES
 from factory.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -149,16 +150,29 @@ def activate() -> Any:
 @bp.route("/account", methods=["GET"])
 @allow()
 def account() -> Any:
+    return _account_page()
+
+
+def _account_page(
+    *,
+    password_form: PasswordForm | None = None,
+    token_form: TokenForm | None = None,
+    language_form: LanguageForm | None = None,
+    new_token: str | None = None,
+) -> str:
+    """The account page; API tokens only for the roles whose programs use the API (a worker's are listed
+    when an administrator issued one, so it can be revoked)."""
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
     return render_template(
         "accounts/account.html",
-        password_form=PasswordForm(),
-        token_form=TokenForm(),
-        language_form=LanguageForm(locale=session.get("locale")),
+        password_form=password_form or PasswordForm(),
+        token_form=token_form or TokenForm(),
+        language_form=language_form or LanguageForm(locale=session.get("locale")),
         tokens=tokens,
-        new_token=None,
+        new_token=new_token,
+        can_make_tokens=current_user.role in services.API_ROLES,
     )
 
 
@@ -174,36 +188,18 @@ def change_password() -> Any:
         else:
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.account"))
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)).all()
-    return render_template(
-        "accounts/account.html",
-        password_form=form,
-        token_form=TokenForm(),
-        language_form=LanguageForm(),
-        tokens=tokens,
-        new_token=None,
-    ), 400
+    return _account_page(password_form=form), 400
 
 
 @bp.route("/account/tokens", methods=["POST"])
-@allow()
+@allow(*API_ROLES)
 def create_token() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
         flash(_("Give the token a name of at most 60 characters."), "error")
         return redirect(url_for("accounts.account")), 303
-    token, secret = services.create_token(current_user, form.name.data.strip())
-    tokens = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).all()
-    return render_template(
-        "accounts/account.html",
-        password_form=PasswordForm(),
-        token_form=TokenForm(formdata=None),
-        language_form=LanguageForm(),
-        tokens=tokens,
-        new_token=secret,
-    )
+    _token, secret = services.create_token(current_user, form.name.data.strip())
+    return _account_page(token_form=TokenForm(formdata=None), new_token=secret)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

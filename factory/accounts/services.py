@@ -239,6 +239,11 @@ def set_locale(user: User, locale: str) -> None:
 
 # ---------------------------------------------------------------- API tokens
 
+# The roles whose own programs use the API: an enterprise's system posts orders, a station's scripts drive
+# its work, the employment service integrates its figures. Workers use the pages on their phones; a token
+# for one (a kiosk, a test) is issued by an administrator with `flask accounts token` (docs/decisions.md).
+API_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value, Role.ORGANISER.value)
+
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create an API token; the secret is returned once and only its hash is kept."""

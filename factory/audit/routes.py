@@ -12,7 +12,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from factory.access import allow
+from factory.accounts.models import User
+from factory.audit.labels import ACTIONS, GROUPS, NAMED_ONLY, OBJECTS, action_label
 from factory.audit.models import AuditEntry
+from factory.audit.present import present
 from factory.audit.services import filtered
 from factory.extensions import db
 from factory.jobs import services as jobs
@@ -50,11 +53,42 @@ def index() -> Any:
     rows = db.session.scalars(stmt).all()
     more = len(rows) > PAGE
     rows = rows[:PAGE]
+    args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items() if v}
     next_args = None
     if more and rows:
-        next_args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items() if v}
-        next_args["before"] = rows[-1].id
-    return render_template("audit/index.html", entries=rows, params=params, next_args=next_args)
+        next_args = {**args, "before": rows[-1].id}
+    return render_template(
+        "audit/index.html",
+        entries=present(rows),
+        params=params,
+        next_args=next_args,
+        action_groups=_action_groups(params["action"]),
+        object_types=_object_types(params["object_type"]),
+        filter_user=db.session.get(User, params["user_id"]) if params["user_id"] else None,
+        everyone_args={k: v for k, v in args.items() if k != "user_id"},
+    )
+
+
+def _action_groups(current: str | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The action filter's choices: per group, "all of the group" and then each action, in words."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in ACTIONS:
+        prefix = code.split(".", 1)[0]
+        if prefix not in groups:
+            groups[prefix] = [(prefix + ".", _("%(group)s: all", group=GROUPS[prefix]))]
+        groups[prefix].append((code, action_label(code) or code))
+    out = [(str(GROUPS[prefix]), choices) for prefix, choices in groups.items()]
+    known = {value for _group, choices in out for value, _label in choices}
+    if current and current not in known:  # a code from an old link or a bookmark: keep it selectable
+        out.append((_("Other"), [(current, current)]))
+    return out
+
+
+def _object_types(current: str | None) -> list[tuple[str, str]]:
+    out = [(code, str(label)) for code, label in OBJECTS.items() if code not in NAMED_ONLY]
+    if current and current not in OBJECTS:
+        out.append((current, current))
+    return out
 
 
 describe_job(

@@ -67,9 +67,14 @@ def filtered(
     since: date | None = None,
     until: date | None = None,
 ) -> Select[Any]:
-    """Narrow an audit query by action (prefix), user, object type and range of local days."""
-    if action:
+    """Narrow an audit query by action, user, object type and range of local days.
+
+    An action ending in a dot is a group ("order." is every order action); otherwise the one action.
+    """
+    if action and action.endswith("."):
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    elif action:
+        stmt = stmt.where(AuditEntry.action == action)
     if user_id:
         stmt = stmt.where(AuditEntry.user_id == user_id)
     if object_type:

@@ -550,6 +550,10 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                     "received",
                 )
             },
+            "missing": {
+                "type": "integer",
+                "description": "pieces of confirmed deliveries the enterprise did not find on receipt",
+            },
             "by_day": {
                 "type": "array",
                 "items": {
@@ -561,6 +565,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                         "accepted": {"type": "integer"},
                         "rejected": {"type": "integer"},
                         "delivered": {"type": "integer"},
+                        "received": {"type": "integer", "description": "pieces counted on receipt that day"},
                     },
                 },
             },

@@ -130,7 +130,7 @@ def _skill_choices() -> list[SelectChoice]:
     ]
 
 
-def _order_form(order: Order | None = None) -> OrderForm:
+def _order_form(order: Order | None = None, *, again: Order | None = None) -> OrderForm:
     form = OrderForm(formdata=request.form if request.method == "POST" else None)
     form.skill.choices = _skill_choices()
     form.offer.choices = [
@@ -158,10 +158,40 @@ def _order_form(order: Order | None = None) -> OrderForm:
         form.offer.data = "all" if order.open_to_all else "chosen"
         form.stations.data = order.target_station_ids
         form.below_minimum_reason.data = order.below_minimum_reason or ""
+    elif again is not None and request.method != "POST":
+        _fill_again(form, again)
     elif order is None and request.method != "POST":
         form.offer.data = "all"
         form.service_fee.data = "0"
     return form
+
+
+def _fill_again(form: OrderForm, order: Order) -> None:
+    """A new order like `order`: the same product, pay, materials and stations, with a due date left to choose.
+
+    When pieces of `order` never arrived, the new order is for those pieces, and its note says so.
+    """
+    missing = services.missing_pieces(order)
+    quantity = missing or order.quantity
+    form.product.data = order.product
+    form.reference.data = order.reference
+    form.description.data = order.description
+    form.skill.data = order.skill.code
+    form.quantity.data = str(quantity)
+    form.lot_size.data = str(min(order.lot_size, quantity))
+    form.piece_rate.data = services.rate_yuan_text(order.piece_rate_units)
+    form.standard_minutes.data = _minutes_filter(order.standard_minutes)
+    form.service_fee.data = services.fen_yuan_text(order.service_fee_fen)
+    form.due_date.data = ""
+    form.quality_standard.data = order.quality_standard
+    form.materials.data = services.materials_text(order.materials)
+    form.note.data = (
+        _("The %(missing)s pieces missing from order #%(id)s.", missing=missing, id=order.id)
+        if missing
+        else order.note
+    )
+    form.offer.data = "all" if order.open_to_all else "chosen"
+    form.stations.data = order.target_station_ids
 
 
 def _form_values() -> dict[str, Any]:
@@ -228,7 +258,10 @@ def index() -> Any:
 @bp.route("/orders/new", methods=["GET", "POST"])
 @allow("coordinator")
 def new() -> Any:
-    form = _order_form()
+    """A new order; `?again=<id>` starts from one of the enterprise's orders (its missing pieces, if any)."""
+    again_id = request.args.get("again", type=int)
+    again = get_own_order_or_404(again_id, current_user) if again_id is not None else None
+    form = _order_form(again=again)
     status = 200
     loose: list[str] = []
     if request.method == "POST":
@@ -248,7 +281,9 @@ def new() -> Any:
                     loose.append(exc.message)
         loose += _show_errors(form, errors)
         status = 422
-    return render_template("orders/form.html", form=form, order=None, loose=loose, mode="all"), status
+    return render_template(
+        "orders/form.html", form=form, order=None, again=again, loose=loose, mode="all"
+    ), status
 
 
 @bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
@@ -289,7 +324,7 @@ def _chart(progress: services.Progress, title: str) -> Markup | None:
     series = progress.series()
     if not series:
         return None
-    totals = {"reported": 0, "accepted": 0, "rejected": 0, "delivered": 0}
+    totals = {"reported": 0, "accepted": 0, "rejected": 0, "delivered": 0, "received": 0}
     lines: dict[str, list[tuple[str, int]]] = {k: [] for k in totals}
     for day, counts in series:
         for key in totals:
@@ -300,6 +335,7 @@ def _chart(progress: services.Progress, title: str) -> Markup | None:
         "accepted": _("Passed inspection"),
         "rejected": _("Rejected"),
         "delivered": _("Delivered"),
+        "received": _("Received"),
     }
     svg = line_chart(
         [(names[k], v) for k, v in lines.items() if totals[k]],
@@ -318,6 +354,7 @@ def show(order_id: int) -> Any:
     progress = services.order_progress([order.id])[order.id]
     own = services.order_progress([order.id], station_id=station_id)[order.id] if station_id else None
     shown = own or progress
+    goal = own.accepted_by_stations if own else progress.quantity  # what "all passed" means on this page
     per_station = services.progress_by_station(order.id) if user.role != Role.ORGANISER else []
     deliveries = dl.deliveries_for(order.id, station_id)
     accept_form = AcceptForm()
@@ -329,15 +366,17 @@ def show(order_id: int) -> Any:
         progress=progress,
         own=own,
         shown=shown,
+        goal=goal,
         per_station=per_station,
         chart=_chart(shown, _("Progress of order %(id)s", id=order.id)),
         estimate=(
-            services.estimate_completion(shown)
-            if shown.quantity and order.status in ("accepted", "in_production")
+            services.estimate_completion(shown, goal=goal, due=order.due_date)
+            if goal and order.status in ("accepted", "in_production")
             else None
         ),
         deliveries=deliveries,
         short=services.missing_on_receipt(order) if order.status == "in_production" else (0, 0),
+        missing=services.missing_pieces(order) if user.role == Role.COORDINATOR else 0,
         left=services.pieces_left([order.id]).get(order.id, 0),
         choices=services.valid_take_quantities(order),
         may_take=user.role == Role.ORGANISER and services.may_take(order, user.station_id),

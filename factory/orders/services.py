@@ -718,6 +718,22 @@ def missing_on_receipt(order: Order) -> tuple[int, int]:
     return sum(d.short for d in rows), waiting
 
 
+def missing_pieces(order: Order) -> int:
+    """Pieces the enterprise found missing when it confirmed the order's deliveries, so far."""
+    from factory.orders.models import Delivery
+
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Delivery.pieces - Delivery.received_pieces), 0)).where(
+                Delivery.order_id == order.id,
+                Delivery.received_at.is_not(None),
+                Delivery.received_pieces.is_not(None),
+            )
+        )
+        or 0
+    )
+
+
 def mark_in_production(order_id: int, actor: User | None) -> None:
     """Note that work on an accepted order has started (called by the features that assign work)."""
     order = db.session.get(Order, order_id)
@@ -991,6 +1007,7 @@ class DayCounts:
     accepted: int = 0
     rejected: int = 0
     delivered: int = 0
+    received: int = 0  # pieces the enterprise counted on receipt, on the (local) day it confirmed
 
 
 @dataclass
@@ -1005,7 +1022,13 @@ class Progress:
     rejected: int = 0
     delivered: int = 0
     received: int = 0  # delivered pieces the enterprise confirmed
+    missing: int = 0  # pieces of confirmed deliveries the enterprise did not find (delivered − counted)
     by_day: dict[date, DayCounts] = field(default_factory=dict)
+
+    @property
+    def awaiting_receipt(self) -> int:
+        """Delivered pieces whose receipt the enterprise has not confirmed yet."""
+        return self.delivered - self.received - self.missing
 
     def day(self, day: date) -> DayCounts:
         return self.by_day.setdefault(day, DayCounts())
@@ -1024,6 +1047,7 @@ class Progress:
             "rejected": self.rejected,
             "delivered": self.delivered,
             "received": self.received,
+            "missing": self.missing,
             "by_day": [
                 {
                     "day": d.isoformat(),
@@ -1031,6 +1055,7 @@ class Progress:
                     "accepted": c.accepted,
                     "rejected": c.rejected,
                     "delivered": c.delivered,
+                    "received": c.received,
                 }
                 for d, c in self.series()
             ],
@@ -1068,6 +1093,8 @@ def order_progress(order_ids: Iterable[int], *, station_id: int | None = None) -
         progress.day(day).delivered += pieces
         if received_at is not None:
             progress.received += received
+            progress.missing += pieces - received
+            progress.day(received_at.astimezone(LOCAL_TZ).date()).received += received
     for source in PROGRESS_SOURCES:
         for row in source(ids):
             if row.order_id not in out or (station_id is not None and row.station_id != station_id):
@@ -1101,23 +1128,78 @@ def pieces_in_production(order_id: int) -> int:
     return max(progress.assigned, progress.reported, progress.accepted + progress.rejected)
 
 
-def estimate_completion(progress: Progress, *, today: date | None = None, window: int = 7) -> date | None:
-    """When the order's pieces will all have passed inspection, at the pace of the last `window` days.
+ESTIMATE_WINDOW_DAYS = 7
+# The furthest a recent pace is carried forward to a date (about three months, thirteen windows).
+ESTIMATE_HORIZON_DAYS = 90
 
-    None when nothing has passed inspection in that time (no pace to go by). Today when it is done.
+
+@dataclass(frozen=True)
+class Estimate:
+    """When the pieces of an order (or of one station's share) will all have passed inspection.
+
+    `kind` is one of:
+      - "done": every piece of the goal has passed inspection;
+      - "date": at the recent pace the rest passes by `day`;
+      - "too_slow": something passed in the window, but so little that the rest would take more than
+        ESTIMATE_HORIZON_DAYS: no date is given (a week's pace says nothing about a day that far away);
+      - "no_pace": nothing passed inspection in the window.
+    `late` says the goal will not be met by the due date at the recent pace (or the due date has passed);
+    `needed_per_day` is how many pieces must pass each day from today to meet the due date (None when the
+    due date has passed or nothing is left).
+    """
+
+    kind: str
+    window: int
+    recent: int  # pieces passed inspection in the window
+    remaining: int
+    day: date | None = None
+    late: bool = False
+    needed_per_day: int | None = None
+    horizon: int = ESTIMATE_HORIZON_DAYS
+
+    @property
+    def per_day(self) -> int:
+        """The recent pace in whole pieces a day, rounded half up (0: less than half a piece a day)."""
+        return (2 * self.recent + self.window) // (2 * self.window)
+
+
+def estimate_completion(
+    progress: Progress,
+    *,
+    goal: int | None = None,
+    due: date | None = None,
+    today: date | None = None,
+    window: int = ESTIMATE_WINDOW_DAYS,
+) -> Estimate:
+    """Estimate when the `goal` pieces (the order's quantity unless given, e.g. a station's share) will all
+    have passed inspection, at the pace of the last `window` days (today included).
+
+    The rule: the pace is the pieces that passed inspection in the window divided by its days, and the rest
+    is carried forward at that pace, rounded up to whole days. A date is given only when it falls within
+    ESTIMATE_HORIZON_DAYS (90) of today. When nothing passed in the window there is no pace ("no_pace"); when
+    the pace would need longer than the horizon ("too_slow") there was too little recent work to name a
+    sensible day, and none is given. Either way, with a `due` date, `late` still says whether the pace falls
+    short of it: the projected finish (however far) lies after the due date, or the due date has passed.
     """
     today = today or local_today()
-    if progress.quantity and progress.accepted >= progress.quantity:
-        return today
+    goal = progress.quantity if goal is None else goal
+    remaining = max(0, goal - progress.accepted)
     since = today - timedelta(days=window - 1)
     recent = sum(c.accepted for d, c in progress.by_day.items() if since <= d <= today)
+    if remaining == 0:
+        return Estimate("done", window, recent, 0, day=today)
+    needed = None
+    if due is not None and due >= today:
+        needed = -(-remaining // ((due - today).days + 1))
+    overdue = due is not None and due < today
     if recent <= 0:
-        return None
-    remaining = progress.quantity - progress.accepted
-    days = math.ceil(remaining * window / recent)
-    if days > 3660:  # more than ten years away: no useful estimate
-        return None
-    return today + timedelta(days=days)
+        return Estimate("no_pace", window, 0, remaining, late=overdue, needed_per_day=needed)
+    days = -(-remaining * window // recent)  # whole days, rounded up, in integers (no float, no overflow)
+    late = due is not None and days > (due - today).days
+    if days > ESTIMATE_HORIZON_DAYS:
+        return Estimate("too_slow", window, recent, remaining, late=late, needed_per_day=needed)
+    finish = today + timedelta(days=days)
+    return Estimate("date", window, recent, remaining, day=finish, late=late, needed_per_day=needed)
 
 
 # ------------------------------------------------------------------ helpers for the views

@@ -194,7 +194,10 @@ def close_pay_period(period_id: int) -> Any:
     out = period_json(result.period)
     out.update(
         slips=result.slips,
-        topped_up=result.topped_up,
+        top_ups_made_at_close=result.top_ups_made_at_close,
+        top_ups_total=result.top_ups_total,
+        top_ups_fen=result.top_ups_fen,
+        topped_up=result.top_ups_made_at_close,  # the earlier name of top_ups_made_at_close
         left_uninspected=[services._waiting_json(w) for w in result.left_uninspected],
     )
     return out
@@ -346,7 +349,36 @@ OPENAPI_PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "200": _json(_ref("PayPeriod"), "the closed period"),
+                "200": _json(
+                    {
+                        "allOf": [
+                            _ref("PayPeriod"),
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "slips": {"type": "integer"},
+                                    "top_ups_made_at_close": {
+                                        "type": "integer",
+                                        "description": "minimum-wage top-ups this close added (top_up: true)",
+                                    },
+                                    "top_ups_total": {
+                                        "type": "integer",
+                                        "description": "minimum-wage top-ups the closed slips carry, made "
+                                        "before closing or at closing",
+                                    },
+                                    "top_ups_fen": {"type": "integer", "description": "what they come to"},
+                                    "topped_up": {
+                                        "type": "integer",
+                                        "deprecated": True,
+                                        "description": "the same as top_ups_made_at_close",
+                                    },
+                                    "left_uninspected": {"type": "array", "items": {"type": "object"}},
+                                },
+                            },
+                        ]
+                    },
+                    "the closed period",
+                ),
                 **error_responses(401, 403, 404, 409),
             },
         }

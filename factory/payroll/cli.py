@@ -36,4 +36,7 @@ def close(station_id: int, start: object, top_up: bool, leave_uninspected: bool)
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     db.session.commit()
-    click.echo(f"closed: {result.slips} slips, {result.total_fen} fen, {result.topped_up} topped up")
+    click.echo(
+        f"closed: {result.slips} slips, {result.total_fen} fen, {result.top_ups_total} top-ups "
+        f"({result.top_ups_made_at_close} made at closing)"
+    )

@@ -114,6 +114,13 @@ class Adjustment:
     reason: str
     made_by: int | str
     corrects: int | str | None = None
+    # A top-up (or other adjustment) paid now for an earlier, closed slip: it does not cover this period's
+    # own minimum-wage shortfall.
+    for_earlier_slip: bool = False
+
+    @property
+    def tops_up_this_period(self) -> bool:
+        return self.kind == "minimum_wage_top_up" and not self.for_earlier_slip
 
     def __post_init__(self) -> None:
         if self.kind not in ADJUSTMENT_KINDS:
@@ -462,7 +469,7 @@ def _build_slip(
             deductions -= adjustment.amount_fen
         else:
             others += adjustment.amount_fen
-            topped_up = topped_up or adjustment.kind == "minimum_wage_top_up"
+            topped_up = topped_up or adjustment.tops_up_this_period
     if check is not None and top_up_made_by is not None and check.shortfall_fen > 0 and not topped_up:
         top_up = top_up_adjustment(check, top_up_made_by, reason)
         all_adjustments.append(top_up)

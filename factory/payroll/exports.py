@@ -129,13 +129,13 @@ def period_summary(period: PayPeriod) -> Summary:
     ).one()
     slips = period_slips(period.id)
     accounts = payee_accounts(s.worker_id for s in slips if s.total_fen > 0)
-    topped = [s for s in slips if s.topped_up_fen > 0]
+    topped = [s for s in slips if s.top_ups_paid_fen > 0]
     return Summary(
         workers_paid=int(workers),
         total_fen=int(total),
         hard_to_employ_paid=int(hard),
         hard_to_employ_fen=int(hard_fen),
         topped_up=len(topped),
-        topped_up_fen=sum(s.topped_up_fen for s in topped),
+        topped_up_fen=sum(s.top_ups_paid_fen for s in topped),
         without_account=sum(1 for s in slips if s.total_fen > 0 and s.worker_id not in accounts),
     )

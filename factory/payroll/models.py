@@ -122,6 +122,16 @@ class PaySlip(db.Model):
 
     @property
     def topped_up_fen(self) -> int:
+        """Top-ups of this slip's own period (a top-up carried here for an earlier slip covers that one)."""
+        return sum(
+            a.amount_fen
+            for a in self.adjustments
+            if a.kind == "minimum_wage_top_up" and a.corrects_slip_id is None
+        )
+
+    @property
+    def top_ups_paid_fen(self) -> int:
+        """Every minimum-wage top-up paid with this slip: its own period's and those for earlier slips."""
         return sum(a.amount_fen for a in self.adjustments if a.kind == "minimum_wage_top_up")
 
     @property

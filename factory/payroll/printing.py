@@ -1,8 +1,8 @@
 """Pay slips as PDF (WeasyPrint, Noto Sans CJK SC): one slip, or every slip of a period as a background job.
 
-Each line shows how its amount is computed, so the worker can check it by hand:
-``pieces × rate`` rounded half up to the fen, or, when pieces of the same order and rate were paid in
-earlier periods, the cumulative form (see docs/pay-rules.md).
+Each line shows how its amount is computed, so the worker can check it by hand: ``pieces × rate``
+rounded half up to the fen, or, only where rounding together with the pieces of the same order and rate
+paid in earlier periods gives another amount, the cumulative form (see docs/pay-rules.md).
 """
 
 from __future__ import annotations
@@ -25,49 +25,78 @@ CHUNK = 25  # slips laid out per WeasyPrint pass: the progress bar moves, memory
 
 
 @dataclass(frozen=True)
+class Product:
+    """``pieces × rate``: its exact value in yuan and that value rounded half up to the fen."""
+
+    pieces: int
+    rate_units: int
+
+    @property
+    def rate_text(self) -> str:
+        return format_rate(self.rate_units)
+
+    @property
+    def exact_text(self) -> str:
+        """The exact value, e.g. "¥1.065" (rate units are 1/10,000 yuan, as the product is)."""
+        return format_rate(self.pieces * self.rate_units)
+
+    @property
+    def fen(self) -> int:
+        return round_half_up(self.pieces * self.rate_units, RATE_UNITS_PER_FEN)
+
+    @property
+    def rounded(self) -> bool:
+        """Whether the exact value has parts of a fen, so the rounding changes it."""
+        return self.pieces * self.rate_units % RATE_UNITS_PER_FEN != 0
+
+    @property
+    def text(self) -> str:
+        """In figures (the same in every language): "30 × ¥0.40 = ¥12.00", "3 × ¥0.355 = ¥1.065 → ¥1.07"."""
+        out = f"{self.pieces} × {self.rate_text} = {self.exact_text}"
+        return f"{out} → {format_fen(self.fen)}" if self.rounded else out
+
+
+@dataclass(frozen=True)
 class LineView:
+    """A slip line with what it takes to check its amount by hand.
+
+    Usually the amount is this slip's pieces × the rate, rounded to the fen (`own`). It differs from that
+    only when pieces of the same order and rate were paid in earlier periods and rounding them together
+    gives a fen more or less (see docs/pay-rules.md): then, and only then, the line is `cumulative` and
+    shows the sums for all the pieces so far (`after`) and for the ones paid before (`before`).
+    """
+
     line: PayLine
 
     @property
-    def exact_fen_text(self) -> str:
-        """The exact value of the line's pieces in fen, e.g. "106.5"."""
-        units = self.line.accepted_pieces * self.line.rate_units
-        whole, rest = divmod(units, RATE_UNITS_PER_FEN)
-        return f"{whole}.{rest:02d}".rstrip("0").rstrip(".")
+    def own(self) -> Product:
+        """This slip's pieces × the rate."""
+        return Product(self.line.accepted_pieces, self.line.rate_units)
+
+    @property
+    def after(self) -> Product:
+        """All pieces of this order and rate paid to the worker, up to and with this line."""
+        return Product(self.line.prior_pieces + self.line.accepted_pieces, self.line.rate_units)
+
+    @property
+    def before(self) -> Product:
+        """The pieces of this order and rate paid in earlier periods."""
+        return Product(self.line.prior_pieces, self.line.rate_units)
 
     @property
     def cumulative(self) -> bool:
-        return self.line.prior_pieces > 0
-
-    @property
-    def pieces_after(self) -> int:
-        """Pieces of this order paid to the worker up to and with this line."""
-        return self.line.prior_pieces + self.line.accepted_pieces
-
-    @property
-    def paid_after_fen(self) -> int:
-        """The pay of all those pieces, rounded once."""
-        return round_half_up(self.pieces_after * self.line.rate_units, RATE_UNITS_PER_FEN)
-
-    @property
-    def paid_before_fen(self) -> int:
-        """What the earlier pieces of this order were paid (rounded the same way)."""
-        return round_half_up(self.line.prior_pieces * self.line.rate_units, RATE_UNITS_PER_FEN)
+        """Whether the earlier pieces change this line's amount (its own pieces alone would round otherwise)."""
+        return self.line.prior_pieces > 0 and self.own.fen != self.line.amount_fen
 
     @property
     def formula(self) -> str:
         """How the amount comes about, in figures (the same in every language)."""
-        line = self.line
-        rate = format_rate(line.rate_units)
-        if not line.prior_pieces:
-            return f"{line.accepted_pieces} × {rate} = {format_fen(line.amount_fen)}"
-        after = line.prior_pieces + line.accepted_pieces
-        paid_after = round_half_up(after * line.rate_units, RATE_UNITS_PER_FEN)
-        paid_before = round_half_up(line.prior_pieces * line.rate_units, RATE_UNITS_PER_FEN)
+        if not self.cumulative:
+            return self.own.text
+        after, before = self.after, self.before
         return (
-            f"{after} × {rate} → {format_fen(paid_after)}; {line.prior_pieces} × {rate} → "
-            f"{format_fen(paid_before)}; {format_fen(paid_after)} − {format_fen(paid_before)} = "
-            f"{format_fen(line.amount_fen)}"
+            f"{after.text}; {before.text}; {format_fen(after.fen)} − {format_fen(before.fen)} = "
+            f"{format_fen(self.line.amount_fen)}"
         )
 
 

@@ -224,7 +224,7 @@ def _preview_rows(result: services.Computation) -> list[dict[str, Any]]:
     rows = []
     for worker_id, slip in sorted(result.slips.items(), key=lambda kv: result.names.get(kv[0], "")):
         check = slip.minimum_wage_check
-        topped = sum(a.amount_fen for a in slip.adjustments if a.kind == "minimum_wage_top_up")
+        topped = sum(a.amount_fen for a in slip.adjustments if a.tops_up_this_period)
         rows.append(
             {
                 "worker_id": worker_id,
@@ -266,8 +266,21 @@ def close(period_id: int) -> Any:
         slips=result.slips,
         total=_yuan(result.total_fen),
     )
-    if result.topped_up:
-        message += " " + _("%(count)s workers were topped up to the minimum wage.", count=result.topped_up)
+    if result.top_ups_total:
+        message += " " + _(
+            "%(count)s minimum-wage top-ups on the slips, %(total)s in all.",
+            count=result.top_ups_total,
+            total=_yuan(result.top_ups_fen),
+        )
+        if result.top_ups_made_at_close == result.top_ups_total:
+            message += " " + _("All of them were added now, at closing.")
+        elif result.top_ups_made_at_close:
+            message += " " + _(
+                "%(now)s of them were added now, at closing; the others were added before.",
+                now=result.top_ups_made_at_close,
+            )
+        else:
+            message += " " + _("All of them were added before closing.")
     if result.left_uninspected:
         message += " " + _(
             "%(count)s lots not yet inspected will be paid in the next period.",

@@ -34,6 +34,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
@@ -513,7 +514,14 @@ def prior_paid(
 
 def _domain_adjustment(row: Adjustment) -> domain.Adjustment:
     kind: Any = row.kind
-    return domain.Adjustment(kind, row.amount_fen, row.reason, row.made_by_id or "system", row.id)
+    return domain.Adjustment(
+        kind,
+        row.amount_fen,
+        row.reason,
+        row.made_by_id or "system",
+        row.id,
+        for_earlier_slip=row.corrects_slip_id is not None,
+    )
 
 
 def open_adjustments(period_id: int, worker_ids: Sequence[int] | None = None) -> list[Adjustment]:
@@ -550,7 +558,7 @@ class Computation:
             for s in self.slips.values()
             if s.minimum_wage_check is not None
             and s.minimum_wage_check.shortfall_fen > 0
-            and not any(a.kind == "minimum_wage_top_up" for a in s.adjustments)
+            and not any(a.tops_up_this_period for a in s.adjustments)
         ]
 
 
@@ -724,7 +732,9 @@ class CloseResult:
     period: PayPeriod
     slips: int
     total_fen: int
-    topped_up: int
+    top_ups_made_at_close: int  # minimum-wage top-ups the close itself added (with top_up=True)
+    top_ups_total: int  # minimum-wage top-ups the closed slips carry: made before closing and at closing
+    top_ups_fen: int  # what all those top-ups come to
     left_uninspected: list[WaitingLot]
 
 
@@ -795,7 +805,13 @@ def close_period(
     db.session.refresh(period)
     with _bulk_work():
         result = compute(period, top_up_by=actor if top_up else None)
-        topped_up = _freeze(result, actor)
+        made_at_close = _freeze(result, actor)
+    top_ups = [
+        a.amount_fen
+        for slip in result.slips.values()
+        for a in slip.adjustments
+        if a.kind == "minimum_wage_top_up"
+    ]
     period.workers_paid = len(result.slips)
     period.total_fen = result.total_fen
     period.hourly_minimum_fen = result.hourly_minimum_fen
@@ -809,13 +825,23 @@ def close_period(
             "status": "closed",
             "slips": len(result.slips),
             "total_fen": result.total_fen,
-            "topped_up": topped_up,
+            "top_ups_made_at_close": made_at_close,
+            "top_ups_total": len(top_ups),
+            "top_ups_fen": sum(top_ups),
             "left_uninspected": len(waiting),
         },
     )
     for listener in AFTER_CLOSE:
         listener(period, actor)
-    return CloseResult(period, len(result.slips), result.total_fen, topped_up, waiting)
+    return CloseResult(
+        period,
+        len(result.slips),
+        result.total_fen,
+        top_ups_made_at_close=made_at_close,
+        top_ups_total=len(top_ups),
+        top_ups_fen=sum(top_ups),
+        left_uninspected=waiting,
+    )
 
 
 SLIP_COLUMNS = (
@@ -851,7 +877,10 @@ LINE_COLUMNS = (
 
 
 def _freeze(result: Computation, actor: User | None) -> int:
-    """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips."""
+    """Insert the slips, their lines and the new top-ups in bulk; tie the open adjustments to the slips.
+
+    Returns how many top-ups the close added (the rules add no other adjustment).
+    """
     period = result.period
     if not result.slips:
         return 0
@@ -1326,9 +1355,13 @@ def shortfall_left(slip: PaySlip) -> int:
 
 
 def period_slips(period_id: int) -> list[PaySlip]:
+    """The period's slips by name, with their adjustments (the pages and the summary read their top-ups)."""
     return list(
         db.session.scalars(
-            select(PaySlip).where(PaySlip.period_id == period_id).order_by(PaySlip.worker_name, PaySlip.id)
+            select(PaySlip)
+            .where(PaySlip.period_id == period_id)
+            .order_by(PaySlip.worker_name, PaySlip.id)
+            .options(selectinload(PaySlip.adjustments))
         )
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
@@ -18,7 +18,7 @@ from factory.extensions import db
 from factory.orders.models import Order, OrderMaterial
 from factory.orders.services import local_today
 from factory.production.material import kit
-from factory.production.models import DEAD, Inspection, RejectReason, Task, TaskStatus
+from factory.production.models import DEAD, Inspection, MaterialMovement, RejectReason, Task, TaskStatus
 from factory.production.services import ProductionError, field_error, station_tasks
 from factory.types import utcnow
 
@@ -162,6 +162,10 @@ class Board:
     not_picked_up: list[Task]
     to_prepare: list[tuple[Task, list[tuple[OrderMaterial, Decimal]]]]  # tomorrow's pickups and their kits
     to_inspect: list[Task]
+    # Lots being made (or made) whose order has a material list, with no hand-out recorded: the worker got
+    # the kit without it being written down. Reports are not refused for it (the worker has the material
+    # in hand and would lose the report); the organiser records the hand-out so the ledger balances.
+    no_handout: list[Task] = field(default_factory=list)
 
 
 def day_board(station_id: int, today: date | None = None) -> Board:
@@ -202,6 +206,25 @@ def day_board(station_id: int, today: date | None = None) -> Board:
         for t in open_
         if t.status == TaskStatus.ASSIGNED.value and t.days and t.days[0].day == tomorrow
     ]
+    working = [
+        t
+        for t in tasks
+        if t.status in (TaskStatus.IN_PROGRESS.value, TaskStatus.RETURNED.value, TaskStatus.INSPECTED.value)
+        and t.order.materials
+    ]
+    issued = (
+        set(
+            db.session.scalars(
+                select(MaterialMovement.task_id)
+                .where(
+                    MaterialMovement.task_id.in_([t.id for t in working]), MaterialMovement.kind == "issue"
+                )
+                .distinct()
+            )
+        )
+        if working
+        else set()
+    )
     to_inspect = [
         t
         for t in tasks
@@ -225,4 +248,5 @@ def day_board(station_id: int, today: date | None = None) -> Board:
         not_picked,
         to_prepare,
         to_inspect,
+        [t for t in working if t.id not in issued],
     )

@@ -216,10 +216,17 @@ class Holding:
     returned: Decimal = Decimal(0)
     lost: Decimal = Decimal(0)
     used: Decimal = Decimal(0)  # in accepted pieces
+    made: Decimal = Decimal(0)  # in every piece reported made (accepted, waiting, in rework or scrapped)
 
     @property
     def held(self) -> Decimal:
+        """Material the worker answers for: what the pieces not yet accepted need counts as theirs."""
         return max(Decimal(0), self.issued - self.returned - self.lost - self.used)
+
+    @property
+    def in_hand(self) -> Decimal:
+        """Material not yet made into pieces: what the worker still has in hand as material."""
+        return max(Decimal(0), self.issued - self.returned - self.lost - self.made)
 
 
 @cache
@@ -234,6 +241,7 @@ def _holdings_query(for_tasks: bool) -> Any:
             OrderMaterial.unit,
             OrderMaterial.quantity_per_piece,
             Task.accepted,
+            Task.reported,
         )
         .join(OrderMaterial, OrderMaterial.id == MaterialMovement.material_id)
         .join(Task, Task.id == MaterialMovement.task_id)
@@ -246,6 +254,7 @@ def _holdings_query(for_tasks: bool) -> Any:
             OrderMaterial.unit,
             OrderMaterial.quantity_per_piece,
             Task.accepted,
+            Task.reported,
         )
     )
     if for_tasks:
@@ -260,10 +269,17 @@ def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) ->
     else:
         rows = read_rows(_holdings_query(True), worker_id=worker_id, task_ids=list(task_ids))
     out: dict[tuple[int, int], Holding] = {}
-    for task_id, material_id, kind, total, item, unit, per_piece, accepted in rows:
+    for task_id, material_id, kind, total, item, unit, per_piece, accepted, reported in rows:
         h = out.setdefault(
             (task_id, material_id),
-            Holding(task_id, material_id, item, unit, used=Decimal(per_piece) * accepted),
+            Holding(
+                task_id,
+                material_id,
+                item,
+                unit,
+                used=Decimal(per_piece) * accepted,
+                made=Decimal(per_piece) * reported,
+            ),
         )
         setattr(h, {"issue": "issued", "return": "returned", "loss": "lost"}[kind], Decimal(total))
     return sorted(out.values(), key=lambda h: (h.task_id, h.material_id))
@@ -280,11 +296,18 @@ class LedgerLine:
     used: Decimal = Decimal(0)
     returned: Decimal = Decimal(0)
     lost: Decimal = Decimal(0)
+    scrapped: Decimal = Decimal(0)  # in pieces rejected and not sent back for rework
+    waiting: Decimal = Decimal(0)  # in pieces made and not yet accepted or scrapped (inspection, rework)
 
     @property
     def difference(self) -> Decimal:
-        """Issued material not accounted for: still with workers, in pieces not yet accepted, or missing."""
+        """Issued material not accounted for: in rejected pieces, in pieces not yet accepted, with workers or missing."""
         return self.issued - self.used - self.returned - self.lost
+
+    @property
+    def unused(self) -> Decimal:
+        """The part of the difference not in any piece: material still with workers, or missing."""
+        return self.difference - self.scrapped - self.waiting
 
 
 def station_ledger(station_id: int) -> list[LedgerLine]:
@@ -310,21 +333,26 @@ def station_ledger(station_id: int) -> list[LedgerLine]:
         .where(OrderMaterial.order_id.in_(order_ids))
         .order_by(OrderMaterial.order_id, OrderMaterial.position)
     ).all()
-    accepted = dict(
-        db.session.execute(
-            select(Task.order_id, func.sum(Task.accepted))
+    pieces = {
+        order_id: (int(accepted or 0), int(scrapped or 0), int(reported or 0))
+        for order_id, accepted, scrapped, reported in db.session.execute(
+            select(Task.order_id, func.sum(Task.accepted), func.sum(Task.scrapped), func.sum(Task.reported))
             .where(Task.station_id == station_id, Task.order_id.in_(order_ids))
             .group_by(Task.order_id)
-        ).all()
-    )
+        )
+    }
     for m, product in materials:
+        accepted, scrapped, reported = pieces.get(m.order_id, (0, 0, 0))
+        per_piece = m.quantity_per_piece
         lines[(m.order_id, m.id)] = LedgerLine(
             m.order_id,
             product,
             m.id,
             m.item,
             m.unit,
-            used=m.quantity_per_piece * int(accepted.get(m.order_id) or 0),
+            used=per_piece * accepted,
+            scrapped=per_piece * scrapped,
+            waiting=per_piece * (reported - accepted - scrapped),
         )
     for order_id, material_id, kind, total in moved:
         line = lines[(order_id, material_id)]

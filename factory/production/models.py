@@ -180,6 +180,25 @@ class Report(db.Model):
     task: Mapped[Task] = relationship()
 
 
+class TaskRequestKey(db.Model):
+    """A worker's change to a task (decline, hand in) sent with an idempotency key, one per (worker, key).
+
+    The phone's outbox sends a change again when it did not get the answer; the same key with the same body
+    is answered as the first time and changes nothing more, the same key with another body is refused.
+    """
+
+    __tablename__ = "production_task_request_key"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(KEY_MAX))
+    task_id: Mapped[int] = mapped_column(ForeignKey("production_task.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RejectReason(db.Model):
     """A reason a station gives for rejecting pieces (its own list; a new station starts with a default)."""
 

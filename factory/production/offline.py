@@ -8,7 +8,10 @@ kept under their own cache name and the service worker drops every other session
 sees a new tag; logging out (and any page shown to nobody logged in) deletes them too (`static/js/offline.js`).
 
 The static files those pages use are cached under a name that carries a hash of their bytes and of the
-service worker itself, so a new release installs a new service worker and replaces them.
+service worker itself, so a new release installs a new service worker and replaces them. With them it keeps
+the offline page (`/today/offline`): shown for a page under `/today` the phone has no copy of, it names no
+one, so it stays when the copies are deleted. It is kept in the language of the pages that registered the
+service worker (they tell it theirs, and it fetches the page again when the two differ).
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ PAGES = r"^/today(/tasks/\d+)?$"
 # what those pages load: cached on install, served from the phone first
 ASSETS = ("css/app.css", "css/production.css", "js/production.js", "js/offline.js", "favicon.svg")
 SCRIPT = "js/sw.js"
+FALLBACK_TEMPLATE = "production/offline.html"
+# what the offline page is made of besides the static files: a change to them is a new service worker
+FALLBACK_SOURCES = (
+    "templates/production/offline.html",
+    "factory/production/translations/zh/LC_MESSAGES/messages.po",
+)
 
 
 def session_tag() -> str | None:
@@ -48,8 +57,21 @@ def made_at() -> str:
     return local_time(utcnow(), "%m-%d %H:%M")
 
 
+def page_language() -> str:
+    """The language a page is in, as its `lang` attribute says it (templates/base.html)."""
+    from flask_babel import get_locale
+
+    return "en" if str(get_locale() or "") == "en" else "zh-CN"
+
+
 def _static(name: str) -> Path:
     return Path(current_app.static_folder or "") / name
+
+
+def _source(name: str) -> Path:
+    from factory.config import ROOT
+
+    return ROOT / name
 
 
 def script() -> str:
@@ -58,9 +80,12 @@ def script() -> str:
     digest = hashlib.sha256()
     for name in (SCRIPT, *ASSETS):
         digest.update(name.encode() + b"\0" + _static(name).read_bytes())
+    for name in FALLBACK_SOURCES:
+        digest.update(name.encode() + b"\0" + _source(name).read_bytes())
     settings = {
         "version": digest.hexdigest()[:16],
         "assets": [url_for("static", filename=name) for name in ASSETS],
+        "fallback": url_for("production.offline_page"),
         "pages": PAGES,
         "header": HEADER,
     }

@@ -1,8 +1,8 @@
 """Production pages: the worker's phone (today, report, decline, hand in) and the organiser's floor.
 
-The worker's report form works as a plain form POST (a key in a hidden field makes a double tap count
-once); `static/js/production.js` turns it into an outbox on the phone that sends the same request with a
-key of its own and asks for JSON back.
+The worker's report, decline and hand-in forms work as plain form POSTs (a key in a hidden field makes a
+double tap count once); `static/js/production.js` turns them into an outbox on the phone that sends the
+same requests with keys of its own (`Idempotency-Key`) and asks for JSON back.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ begin_immediate_for(
     "production.inspect",
     "production.reassign",
     "production.decline",
+    "production.hand_in",
     "production.issue_material",
     "production.return_material",
     "production.record_loss",
@@ -158,7 +159,7 @@ def _today_context(
     holdings: dict[int, list[material.Holding]] = {}
     if now_tasks:  # the page shows what the worker holds for the tasks in hand
         for h in material.worker_holdings(current_user.id, task_ids=[t.id for t in now_tasks]):
-            if h.held > 0:
+            if h.in_hand > 0:
                 holdings.setdefault(h.task_id, []).append(h)
     return {
         "today": today,
@@ -237,16 +238,48 @@ def report(task_id: int) -> Any:
     return redirect(url_for("production.today") + f"#task-{task.id}")
 
 
+def _request_key() -> str | None:
+    """The idempotency key a change was sent with: the outbox's header, or the form's hidden field."""
+    if "Idempotency-Key" in request.headers:
+        return request.headers["Idempotency-Key"]  # an empty or too long one is refused
+    return request.form.get("key") or None  # a page without the field (an old copy) sends none
+
+
+def _action_done(task: Task, action: str, message: str) -> Any:
+    """The answer to a worker's change to a task: JSON for the outbox (the same for a resend), else the page."""
+    if _wants_json():
+        status = "declined" if action == "decline" else "returned"
+        return jsonify(
+            {
+                "task_id": task.id,
+                "action": action,
+                "status": status,
+                "status_label": status_label(status),
+                "message": message,
+            }
+        )
+    flash(message, "success")
+    return redirect(url_for("production.today"))
+
+
+def _action_refused(exc: ProductionError) -> Any:
+    if _wants_json():
+        return jsonify(
+            {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
+        ), exc.status
+    return _refused(exc)
+
+
 @bp.route("/today/tasks/<int:task_id>/decline", methods=["POST"])
 @allow("worker")
 def decline(task_id: int) -> Any:
+    """Turn a task down before picking up its material: a form POST (hidden key) or the outbox's request."""
     task = get_task_or_404(task_id, current_user)
     try:
-        services.decline_task(task.id, current_user, request.form.get("reason", ""))
+        services.decline_task(task.id, current_user, request.form.get("reason", ""), _request_key())
     except ProductionError as exc:
-        return _refused(exc)
-    flash(_("You declined this task. Your organiser has been told."), "success")
-    return redirect(url_for("production.today"))
+        return _action_refused(exc)
+    return _action_done(task, "decline", _("You declined this task. Your organiser has been told."))
 
 
 def _refused(exc: ProductionError) -> Any:
@@ -257,13 +290,13 @@ def _refused(exc: ProductionError) -> Any:
 @bp.route("/today/tasks/<int:task_id>/hand-in", methods=["POST"])
 @allow("worker")
 def hand_in(task_id: int) -> Any:
+    """Say the lot's finished pieces are back at the station: a form POST or the outbox's request."""
     task = get_task_or_404(task_id, current_user)
     try:
-        services.mark_returned(task.id, current_user)
+        services.mark_returned(task.id, current_user, _request_key())
     except ProductionError as exc:
-        return _refused(exc)
-    flash(_("Noted: the pieces are handed in for inspection."), "success")
-    return redirect(url_for("production.today"))
+        return _action_refused(exc)
+    return _action_done(task, "hand_in", _("Noted: the pieces are handed in for inspection."))
 
 
 @bp.route("/today/tasks/<int:task_id>")
@@ -279,6 +312,20 @@ def _offline_copy(page: str) -> Response:
     tag = offline.session_tag()
     if tag:
         response.headers[offline.HEADER] = tag
+    return response
+
+
+@bp.route("/today/offline")
+@public
+def offline_page() -> Any:
+    """What the phone shows for a worker's page it has no copy of when there is no network.
+
+    The service worker keeps it from when it is installed, for every session on the phone: so it shows
+    nobody's name or tasks, and no form.
+    """
+    response = Response(render_template(offline.FALLBACK_TEMPLATE), mimetype="text/html")
+    response.headers["Content-Language"] = offline.page_language()
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -318,9 +365,12 @@ def _task_page(task: Task) -> Any:
         "reports": reports,
         "inspections": inspections,
         "moves": moves,
-        "holdings": [h for h in material.worker_holdings(task.worker_id, task_ids=[task.id])],
+        "holdings": [
+            h for h in material.worker_holdings(task.worker_id, task_ids=[task.id]) if h.in_hand > 0
+        ],
         "today": local_today(),
         "made_at": offline.made_at(),
+        "new_key": lambda: uuid.uuid4().hex,
     }
     if current_user.role == Role.ORGANISER:
         context.update(_organiser_forms(task))
@@ -364,7 +414,9 @@ def _task_refused(task: Task, exc: ProductionError, form: str) -> Any:
         "reports": reports,
         "inspections": inspections,
         "moves": moves,
-        "holdings": material.worker_holdings(task.worker_id, task_ids=[task.id]),
+        "holdings": [
+            h for h in material.worker_holdings(task.worker_id, task_ids=[task.id]) if h.in_hand > 0
+        ],
         "today": local_today(),
         "failed_form": form,
         "form_message": exc.message,

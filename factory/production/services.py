@@ -14,6 +14,8 @@ The limits are enforced by the database, never by a check followed by a write:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +58,7 @@ from factory.production.models import (
     Report,
     Task,
     TaskDay,
+    TaskRequestKey,
     TaskStatus,
 )
 from factory.types import utcnow
@@ -624,6 +627,8 @@ def record_inspection(
         raise ProductionError(
             "task_closed", _("This task was withdrawn; nothing waits for inspection."), status=409
         )
+    if on > local_today():  # pieces are paid in the period of their inspection day: it has to have come
+        raise field_error("inspected_on", _("The inspection date cannot be later than today."))
     _refuse_closed_pay_day(task.station_id, on)
 
     nested = db.session.begin_nested()
@@ -658,8 +663,9 @@ def record_inspection(
     task.rework = max(0, task.rework - good - bad) + (bad if rework else 0)
     if task.accepted + task.scrapped >= task.pieces:
         task.status = TaskStatus.DONE.value if task.status not in DEAD else task.status
-    elif task.status not in DEAD:
-        task.status = TaskStatus.IN_PROGRESS.value if task.rework else TaskStatus.INSPECTED.value
+    elif task.status not in DEAD:  # "inspected" only once every piece is made: otherwise work goes on
+        still_making = task.rework or task.reported < task.pieces
+        task.status = TaskStatus.IN_PROGRESS.value if still_making else TaskStatus.INSPECTED.value
     if task.returned_at is None:
         task.returned_at = utcnow()
     text = reason if not label else (label + ("：" + reason if reason else ""))
@@ -748,12 +754,108 @@ def get_task(task_id: int) -> Task:
     return task
 
 
-def decline_task(task_id: int, worker: User, reason: str = "") -> Task:
-    """The worker turns down a task before picking up its material; the station's organisers are told."""
+def _action_key(idempotency_key: str | None) -> str | None:
+    """The idempotency key a change was sent with (None: sent without one), or 422 when it is unusable."""
+    if idempotency_key is None:
+        return None
+    key = idempotency_key.strip()
+    if not key or len(key) > KEY_MAX:
+        raise field_error(
+            "idempotency_key",
+            _("The Idempotency-Key can have at most %(limit)s characters.", limit=KEY_MAX),
+            "bad_idempotency_key",
+        )
+    return key
+
+
+def action_hash(task_id: int, action: str, **body: str) -> str:
+    """What a change to a task says, as the idempotency check compares it (the form token left out: a
+    change queued on the phone is sent again with the token of a later login)."""
+    data = {"task": task_id, "action": action, **body}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _seen_action(user_id: int, key: str | None, body_hash: str) -> bool:
+    """True when this key already made this change; 422 when the key was used for another request."""
+    if key is None:
+        return False
+    seen = db.session.scalar(
+        select(TaskRequestKey).where(TaskRequestKey.user_id == user_id, TaskRequestKey.key == key)
+    )
+    if seen is None:
+        return False
+    if seen.body_hash != body_hash:
+        raise ProductionError(
+            "idempotency_key_reused",
+            _("This idempotency key was already used for another request."),
+            status=422,
+        )
+    return True
+
+
+def _remember_action(user: User, key: str | None, task: Task, action: str, body_hash: str) -> None:
+    if key is not None:
+        db.session.add(
+            TaskRequestKey(user_id=user.id, key=key, task_id=task.id, action=action, body_hash=body_hash)
+        )
+
+
+# Why a change the worker sent (perhaps long after making it on a phone without network) no longer applies:
+# by the task's status now.
+def _no_longer_yours() -> ProductionError:
+    return ProductionError(
+        "task_withdrawn",
+        _(
+            "This task is no longer yours: your organiser withdrew it or gave the lot to someone else. "
+            "Talk to your organiser."
+        ),
+        status=409,
+    )
+
+
+def _cannot_decline(task: Task) -> ProductionError:
+    if task.status == TaskStatus.CANCELLED.value:
+        return _no_longer_yours()
+    if task.status == TaskStatus.DECLINED.value:
+        return ProductionError("already_declined", _("You have already declined this task."), status=409)
+    return ProductionError(
+        "already_started", _("The material is already picked up: talk to your organiser."), status=409
+    )
+
+
+def _cannot_return(task: Task, user: User) -> ProductionError:
+    if task.status in DEAD:
+        if task.worker_id == user.id:
+            return _no_longer_yours()
+        return ProductionError(
+            "task_closed", _("This task was declined or withdrawn; nothing can be handed in."), status=409
+        )
+    if task.status == TaskStatus.RETURNED.value:
+        return ProductionError(
+            "already_returned", _("These pieces are already noted as handed in."), status=409
+        )
+    if task.status in (TaskStatus.INSPECTED.value, TaskStatus.DONE.value):
+        return ProductionError("already_inspected", _("These pieces are already inspected."), status=409)
+    if task.reported == 0:
+        return ProductionError(
+            "nothing_made", _("Report the finished pieces before handing them in."), status=409
+        )
+    return ProductionError("not_in_progress", _("This task is not in progress."), status=409)
+
+
+def decline_task(task_id: int, worker: User, reason: str = "", idempotency_key: str | None = None) -> Task:
+    """The worker turns down a task before picking up its material; the station's organisers are told.
+
+    With an idempotency key, the same key and reason again answer as the first time and change nothing.
+    """
     task = db.session.get(Task, task_id)
     if task is None or task.worker_id != worker.id:
         raise ProductionError("not_found", _("There is no such task, or it is not yours."), status=404)
+    key = _action_key(idempotency_key)
     reason = (reason or "").strip()
+    digest = action_hash(task.id, "decline", reason=reason)
+    if _seen_action(worker.id, key, digest):
+        return task
     if len(reason) > REASON_MAX:
         raise field_error("reason", _("At most %(limit)s characters.", limit=REASON_MAX))
     done = db.session.execute(
@@ -762,11 +864,12 @@ def decline_task(task_id: int, worker: User, reason: str = "") -> Task:
         .values(status=TaskStatus.DECLINED.value, declined_reason=reason or None)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
-        raise ProductionError(
-            "already_started", _("The material is already picked up: talk to your organiser."), status=409
-        )
     db.session.refresh(task)
+    if done.rowcount != 1:
+        if _seen_action(worker.id, key, digest):  # its twin, sent at the same time, declined it
+            return task
+        raise _cannot_decline(task)
+    _remember_action(worker, key, task, "decline", digest)
     record(
         worker,
         "task.decline",
@@ -803,6 +906,8 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
 
     The old task shrinks to the pieces its worker reported (it stays inspectable and payable, under status
     cancelled so that the lot has one live task); the new task gets the pieces left and the days to come.
+    A task with nothing reported is simply cancelled, as a plan withdraws one: its size stays on record and
+    counts nowhere (a dead task counts its reported pieces only).
     """
     task = db.session.get(Task, task_id)
     if task is None or not can_run(task, actor):
@@ -828,11 +933,10 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
     today = local_today()
     days = [(d.day, d.pieces) for d in task.days if d.day >= today] or [(today, Decimal(left))]
     before = {"status": task.status, "pieces": task.pieces, "worker_id": task.worker_id}
-    task.pieces = task.reported
+    if task.reported:  # the pieces made stay with their maker; with none made the old task simply ends
+        task.pieces = task.reported  # (keeping its size, as a declined task does: a task holds some pieces)
     task.status = TaskStatus.CANCELLED.value
     db.session.flush()
-    if task.pieces == 0:  # nothing made: the old task simply ends
-        pass
     record(
         actor,
         "task.reassign",
@@ -860,25 +964,37 @@ def reassign_task(task_id: int, new_worker_id: int, actor: User) -> Task:
     return new
 
 
-def mark_returned(task_id: int, user: User) -> Task:
-    """The finished pieces of the lot are back at the station (the worker or the organiser says so)."""
+RETURNABLE = (TaskStatus.ASSIGNED.value, TaskStatus.PICKED_UP.value, TaskStatus.IN_PROGRESS.value)
+
+
+def mark_returned(task_id: int, user: User, idempotency_key: str | None = None) -> Task:
+    """The finished pieces of the lot are back at the station (the worker or the organiser says so), pieces
+    redone after a rework inspection included: they wait for inspection again.
+
+    With an idempotency key, the same key again answers as the first time and changes nothing.
+    """
     task = db.session.get(Task, task_id)
     if task is None or not (task.worker_id == user.id or can_run(task, user)):
         raise ProductionError("not_found", _("There is no such task."), status=404)
-    if task.reported == 0:
-        raise ProductionError(
-            "nothing_made", _("Report the finished pieces before handing them in."), status=409
-        )
-    if task.status not in (
-        TaskStatus.PICKED_UP.value,
-        TaskStatus.IN_PROGRESS.value,
-        TaskStatus.ASSIGNED.value,
-    ):
-        raise ProductionError("not_in_progress", _("This task is not in progress."), status=409)
-    before = task.status
-    task.status = TaskStatus.RETURNED.value
-    task.returned_at = utcnow()
-    record(user, "task.return", task, before={"status": before}, after={"status": task.status})
+    key = _action_key(idempotency_key)
+    digest = action_hash(task.id, "hand_in")
+    if _seen_action(user.id, key, digest):
+        return task
+    before = {"status": task.status, "rework": task.rework}
+    done = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status.in_(RETURNABLE), Task.reported > 0)
+        # pieces that were with the worker for rework come back with the rest: they wait for inspection
+        .values(status=TaskStatus.RETURNED.value, returned_at=utcnow(), rework=0)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(task)
+    if done.rowcount != 1:
+        if _seen_action(user.id, key, digest):  # its twin, sent at the same time, handed it in
+            return task
+        raise _cannot_return(task, user)
+    _remember_action(user, key, task, "hand_in", digest)
+    record(user, "task.return", task, before=before, after={"status": task.status, "rework": task.rework})
     db.session.flush()
     return task
 

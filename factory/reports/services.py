@@ -731,7 +731,14 @@ class EnterpriseStation:
     accepted: int = 0
     rejected: int = 0
     delivered: int = 0
+    received: int = 0  # of the pieces delivered, those the enterprise confirmed it received
+    unconfirmed: int = 0  # pieces delivered whose receipt is not confirmed yet
     orders: int = 0
+
+    @property
+    def missing(self) -> int:
+        """Pieces found missing on confirmed receipts."""
+        return self.delivered - self.unconfirmed - self.received
 
     @property
     def quality(self) -> Fraction | None:
@@ -818,8 +825,14 @@ def enterprise_view(enterprise: Enterprise, span: Span) -> EnterpriseView:
                 int(rejected),
                 int(orders),
             )
-    for sid, pieces in db.session.execute(
-        select(Delivery.station_id, func.sum(Delivery.pieces))
+    confirmed = Delivery.received_at.is_not(None)
+    for sid, pieces, received, unconfirmed in db.session.execute(
+        select(
+            Delivery.station_id,
+            func.sum(Delivery.pieces),
+            func.sum(case((confirmed, func.coalesce(Delivery.received_pieces, Delivery.pieces)), else_=0)),
+            func.sum(case((confirmed, 0), else_=Delivery.pieces)),
+        )
         .join(Order, Order.id == Delivery.order_id)
         .where(
             Order.enterprise_id == enterprise.id,
@@ -829,7 +842,8 @@ def enterprise_view(enterprise: Enterprise, span: Span) -> EnterpriseView:
         .group_by(Delivery.station_id)
     ):
         if sid in rows:
-            rows[sid].delivered = int(pieces)
+            row = rows[sid]
+            row.delivered, row.received, row.unconfirmed = int(pieces), int(received), int(unconfirmed)
     served = sorted(
         (r for r in rows.values() if r.accepted or r.rejected or r.delivered),
         key=lambda r: (-r.accepted - r.delivered, r.name),

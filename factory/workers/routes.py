@@ -21,7 +21,7 @@ from factory.audit.services import record
 from factory.extensions import db
 from factory.reference.models import Skill
 from factory.types import utcnow
-from factory.workers import domain, services, training, transfer
+from factory.workers import domain, services, training, transfer, work
 from factory.workers.forms import (
     CourseForm,
     ImportForm,
@@ -249,6 +249,12 @@ def _show(
         categories=category_labels(),
         locale=_locale(),
         form=StepForm(),
+        work=work.work_overview(
+            worker.user_id,
+            current_user.station_id if current_user.role == Role.ORGANISER else None,
+            worker.user.station_id,
+        ),
+        organiser=current_user.role == Role.ORGANISER,
     ), status
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -82,7 +83,10 @@ COLUMNS: list[tuple[str, str, str, Any]] = [
         "skills",
         "技能",
         "Skills",
-        _l("Optional. skill:pieces per hour, separated by ; e.g. remote_assembly:30;knitting:4.5"),
+        _l(
+            "Optional. Each skill and its pieces per hour, separated by ;, e.g. "
+            "遥控器组装：每小时 30 个；手工编织：4.5 (codes work too: remote_assembly:30)"
+        ),
     ),
     (
         "weekly_hours",
@@ -167,7 +171,8 @@ def _hard_to_employ(text: str) -> tuple[bool | None, str | None]:
 
 
 def _skills_text(text: str, lookups: Lookups) -> str:
-    """Let a file name skills in Chinese or English as well as by code (编织:4.5 → knitting:4.5)."""
+    """Let a file name skills in Chinese or English as well as by code (编织:4.5 → knitting:4.5), and write
+    the speed as the export does (遥控器组装：每小时 23.6 个 → remote_assembly:23.6)."""
     names: dict[str, str] = {}
     for code, skill in lookups.skills.items():
         names[skill.name_zh] = code
@@ -178,7 +183,43 @@ def _skills_text(text: str, lookups: Lookups) -> str:
         "(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\s*(?=[:：=])",
         re.IGNORECASE,
     )
-    return pattern.sub(lambda m: names.get(m.group(1), names.get(m.group(1).casefold(), m.group(1))), text)
+    text = pattern.sub(lambda m: names.get(m.group(1), names.get(m.group(1).casefold(), m.group(1))), text)
+    return _SPEED_WORDS.sub("", _unit_pattern(lookups).sub("", text))
+
+
+# The words around a speed, as the export writes it: "每小时 23.6 个", "23.6 pieces per hour".
+_SPEED_WORDS = re.compile(
+    r"(?<=[:：=])\s*(?:每小时|每个小时)|\s*(?:/\s*小时|/\s*h(?:our)?|(?:an|per) hour)\b", re.I
+)
+
+
+def _unit_pattern(lookups: Lookups) -> re.Pattern[str]:
+    """A unit after a speed ("23.6 个", "23.6 flowers"), the skills' own units and the usual ones."""
+    units = {"件", "个", "piece", "pieces"}
+    for skill in lookups.skills.values():
+        units |= {skill.unit_zh, skill.unit_en, _plural(skill.unit_en)}
+    words = "|".join(re.escape(u) for u in sorted((u for u in units if u), key=len, reverse=True))
+    return re.compile(r"(?<=[0-9])\s*(?:" + words + r")(?![A-Za-z])", re.I)
+
+
+def _plural(unit: str) -> str:
+    return unit if unit.endswith("s") else unit + "s"
+
+
+def skills_cell(worker: WorkerProfile, english: bool) -> str:
+    """A worker's skills for a person to read: the skill's name and its speed in its unit per hour."""
+    parts = []
+    for s in worker.skills:
+        speed = _speed_text(s.speed)
+        if english:
+            parts.append(f"{s.skill.name_en}: {speed} {_plural(s.skill.unit_en)} per hour")
+        else:
+            parts.append(f"{s.skill.name_zh}：每小时 {speed} {s.skill.unit_zh}")
+    return ("; " if english else "；").join(parts)
+
+
+def _speed_text(speed: Decimal) -> str:
+    return format(speed.normalize(), "f")  # 23.60 → 23.6, 30.00 → 30
 
 
 def read_rows(filename: str, data: bytes) -> list[tabular.Row]:
@@ -300,13 +341,14 @@ def import_workers(actor: User, station: Station, filename: str, data: bytes) ->
 
 
 def export_table(station_id: int, locale: str) -> tuple[list[str], list[list[object]]]:
-    """The roster as rows, mobile and ID numbers masked, in the import's column layout."""
+    """The roster as rows, mobile and ID numbers masked, in the import's column layout (skills by name and
+    speed in pieces per hour, which the import reads back)."""
     english = locale.startswith("en")
     headers = [en if english else zh for _f, zh, en, _w in COLUMNS] + (["Status"] if english else ["状态"])
     labels = category_labels()
     rows: list[list[object]] = []
     for worker in station_workers(station_id, include_left=True):
-        skills = ";".join(f"{s.skill.code}:{s.speed}" for s in worker.skills)
+        skills = skills_cell(worker, english)
         hours = " ".join(str(h) for h in weekly_hours(worker))
         if worker.left_at is not None:
             status = "Left" if english else "已离开"
@@ -337,7 +379,7 @@ def template_rows() -> tuple[list[str], list[list[object]]]:
         "王秀英",
         "13812341234",
         "",
-        "remote_assembly:30;knitting:4.5",
+        "遥控器组装：每小时 30 个；手工编织：每小时 4.5 件",
         "6 6 6 6 6 0 0",
         "否",
         "",

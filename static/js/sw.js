@@ -1,11 +1,14 @@
 /* The worker's pages on a phone without network. Served as /sw.js with its settings first (OFFLINE:
- * version, assets, pages, header); its scope is /today, so it never sees anyone else's pages.
+ * version, assets, fallback, pages, header); its scope is /today, so it never sees anyone else's pages.
  *
  * - The worker's today and task pages: network first. An answer the server marked with OFFLINE.header
  *   (200, the worker's own page) is kept as this session's copy, with its banner shown and its one-time
  *   messages left out; the copy is shown when the network fails or does not answer in time.
  *   An answer that says the session is over (a redirect to the login page, 401, 403) deletes every copy;
  *   404 deletes the copy of that page. A new session's tag deletes the copies of the one before.
+ * - A page under /today the phone has no copy of, when the network fails: the offline page (OFFLINE.fallback,
+ *   kept with the static files on install), which says so and leads back to the kept today page, or says
+ *   that nothing is kept yet.
  * - The static files of those pages: from the phone first, under a name that changes with their bytes.
  * - Anything else (forms sent, the outbox's reports, photos, other pages) goes to the network untouched.
  */
@@ -15,10 +18,11 @@ var STATIC = "mf-static-" + OFFLINE.version;
 var PAGES = "mf-pages-";
 var PAGE = new RegExp(OFFLINE.pages);
 var WAIT_MS = 10000;  // a network that has not answered by then is as good as none (the copy is shown)
+var SCOPE = new URL(self.registration.scope).pathname;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) {
-    return cache.addAll(OFFLINE.assets);
+    return cache.addAll(OFFLINE.assets.concat([OFFLINE.fallback]));
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -99,6 +103,25 @@ function copyOf(path) {
   });
 }
 
+// The offline page for `path`: it leads back to the kept today page, or says that nothing is kept yet.
+function fallback(path) {
+  return caches.open(STATIC).then(function (cache) {
+    return cache.match(OFFLINE.fallback);
+  }).then(function (kept) {
+    if (!kept) { return Response.error(); }
+    return Promise.all([kept.text(), path === "/today" ? undefined : copyOf("/today")]).then(function (got) {
+      var html = got[0];
+      if (!got[1]) {
+        html = html.replace("<div data-offline-when=\"saved\">", "<div hidden data-offline-when=\"saved\">")
+          .replace("<div hidden data-offline-when=\"nothing\">", "<div data-offline-when=\"nothing\">");
+      }
+      var headers = new Headers(kept.headers);
+      headers.delete("Content-Length");
+      return new Response(html, { status: 200, headers: headers });
+    });
+  });
+}
+
 function page(event, path) {
   var saving = Promise.resolve();
   var network = fetch(event.request).then(function (response) {
@@ -119,7 +142,8 @@ function page(event, path) {
       answer(response);
     }, function () {
       clearTimeout(timer);
-      copyOf(path).then(function (copy) { answer(copy || Response.error()); });
+      copyOf(path).then(function (copy) { return copy || fallback(path); })
+        .catch(function () { return Response.error(); }).then(answer);
     });
   });
 }
@@ -135,14 +159,36 @@ function asset(request, path) {
   });
 }
 
-// A page asks for a fresh copy of itself after the server counted a report (the kept copy would show the
-// count from before it).
-self.addEventListener("message", function (event) {
-  var path = event.data && event.data.refresh;
-  if (typeof path !== "string" || !PAGE.test(path)) { return; }
-  event.waitUntil(fetch(path, { credentials: "same-origin", redirect: "manual", cache: "no-store" })
+// Any other page under /today: the network, and the offline page when there is none.
+function elsewhere(request, path) {
+  return fetch(request).catch(function () { return fallback(path); });
+}
+
+function refresh(path) {
+  if (typeof path !== "string" || !PAGE.test(path)) { return Promise.resolve(); }
+  return fetch(path, { credentials: "same-origin", redirect: "manual", cache: "no-store" })
     .then(function (response) { return keep(path, response); })
-    .catch(function () {}));
+    .catch(function () {});
+}
+
+// The offline page is kept in the language the worker's pages are in: fetch it again when they differ.
+function fallbackIn(lang) {
+  return caches.open(STATIC).then(function (cache) {
+    return cache.match(OFFLINE.fallback).then(function (kept) {
+      if (kept && kept.headers.get("Content-Language") === lang) { return undefined; }
+      return cache.add(OFFLINE.fallback);
+    });
+  }).catch(function () {});
+}
+
+// Messages from the worker's pages: `refresh` (a path, or a list of them) asks for fresh copies after the
+// server took a report or a change (the kept copies would show what was before); `lang` is the pages' language.
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var paths = [].concat(data.refresh || []);
+  var work = paths.map(refresh);
+  if (typeof data.lang === "string") { work.push(fallbackIn(data.lang)); }
+  if (work.length) { event.waitUntil(Promise.all(work)); }
 });
 
 self.addEventListener("fetch", function (event) {
@@ -152,6 +198,8 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate" && PAGE.test(url.pathname)) {
     event.respondWith(page(event, url.pathname));
+  } else if (request.mode === "navigate" && url.pathname.indexOf(SCOPE) === 0) {
+    event.respondWith(elsewhere(request, url.pathname));
   } else if (OFFLINE.assets.indexOf(url.pathname) >= 0) {
     event.respondWith(asset(request, url.pathname));
   }

@@ -1,16 +1,16 @@
 """The worker's pages open on a phone without network (a service worker keeps the last copy), the
-outbox works on that copy, and logging out deletes it."""
+outbox works on that copy, and logging out deletes it. A page the phone has no copy of opens the offline
+page, which leads back to the kept today page; that page marks which task pages are kept."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login, shot
 from tests.e2e.test_production_journeys import _task
+from tests.e2e.test_worker_phone import MEASURE, _problems
 
 WORKER = "13900000003"  # a demo worker of 辽源路 with a task in hand
 
@@ -47,6 +47,13 @@ def wait_until(page: Any, probe: str, arg: Any, expected: Any) -> None:
     page.wait_for_function("(expected) => window.__probe === expected", arg=expected)
 
 
+OFFLINE_PAGE_LANGUAGE = """async () => {
+    for (const name of await caches.keys()) {
+        const kept = name.startsWith('mf-static-') && await (await caches.open(name)).match('/today/offline');
+        if (kept) { return kept.headers.get('Content-Language'); }
+    }
+    return null;
+}"""
 PAGE_CACHES = "async () => (await caches.keys()).filter((name) => name.startsWith('mf-pages-'))"
 
 
@@ -112,15 +119,20 @@ def test_worker_opens_today_offline_reports_on_the_copy_and_logging_out_forgets_
     page.wait_for_url("**/login**")
     assert page.evaluate(PAGE_CACHES) == []
     page.context.set_offline(True)
-    # no copy left: the service worker has nothing to show, the browser shows its own "no network" page
-    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED|ERR_FAILED"):
-        page.goto("/today")
+    # no copy left: the offline page says that nothing is kept on this phone, and shows no one's tasks
+    page.goto("/today")
+    expect(page.locator("[data-offline-when=nothing]")).to_be_visible()
+    expect(page.locator("[data-offline-when=saved]")).to_be_hidden()
     expect(page.locator("article.task")).to_have_count(0)
+    assert "高春梅" not in page.content()  # the worker's name either
     page.context.set_offline(False)
 
 
 def test_reports_queued_when_the_session_ended_wait_for_their_own_worker(page: Any, live_app: Any) -> None:
     login(page, "13900000004")
+    # the service worker installed and kept its copy: no request of its own is under way when the cookies go
+    # (an answer arriving after that would set the session cookie again)
+    wait_until(page, COPY_OF, "/today", True)
     form = page.locator("form.report").first
     task_id = int(form.get_attribute("data-task"))
     before = _task(live_app, task_id)
@@ -149,3 +161,45 @@ def test_reports_queued_when_the_session_ended_wait_for_their_own_worker(page: A
     expect(page.locator("#outbox")).to_have_text("已发送，只计一次。")
     assert _task(live_app, task_id) == (before[0] + 1, before[1] + 1)
     assert page.evaluate("() => localStorage.getItem('mf.outbox.v1')") == "[]"
+
+
+def test_a_task_page_never_opened_online_shows_the_offline_page_that_leads_back_to_today(page: Any) -> None:
+    login(
+        page, "13900000041"
+    )  # 王春梅, the first demo worker of the third station: three tasks on today's page
+    wait_until(page, COPY_OF, "/today", True)
+    links = page.locator("a[data-task-link]")
+    kept, never = links.nth(0).get_attribute("href"), links.nth(1).get_attribute("href")
+    page.goto(kept)  # opened online: kept
+    wait_until(page, COPY_OF, kept, True)
+
+    page.context.set_offline(True)
+    page.goto("/today")
+    expect(page.locator("[data-offline-copy]")).to_be_visible()
+    # the kept today page says which task pages open without network
+    expect(page.locator(f"a[href='{kept}'] + .kept-mark")).to_have_text("已存在手机上")
+    expect(page.locator(f"a[href='{never}'] + .kept-mark")).to_have_text("没存在手机上，要有网络才能打开")
+    page.locator(f"a[href='{never}']").click()
+    page.wait_for_url("**" + never)
+    expect(page.locator("h1")).to_have_text("没有网络")
+    assert "这个页面还没有存在手机上" in page.locator("main").inner_text()
+    expect(page.locator("[data-offline-when=nothing]")).to_be_hidden()
+    assert _problems(page.evaluate(MEASURE)) == []  # readable on the 360 px phone, large targets
+    shot(page, "worker-offline-not-kept")
+    page.get_by_role("link", name="回到“今天”（已存在手机上）").click()
+    page.wait_for_url("**/today")
+    expect(page.locator("[data-offline-copy]")).to_be_visible()
+    page.locator(f"a[href='{kept}']").click()  # and the kept task page opens
+    page.wait_for_url("**" + kept)
+    expect(page.locator("[data-offline-copy]")).to_be_visible()
+
+    # the worker switches to English: the phone fetches its offline page again, in English
+    page.context.set_offline(False)
+    page.goto("/today")
+    page.locator("button[name=locale][value=en]").click()
+    page.wait_for_url("**/today")
+    wait_until(page, OFFLINE_PAGE_LANGUAGE, None, "en")
+    page.context.set_offline(True)
+    page.goto(never)
+    expect(page.locator("h1")).to_have_text("No network")
+    page.context.set_offline(False)

@@ -37,7 +37,10 @@ def test_organiser_closes_the_half_month_tops_up_and_prints(page: Any, browser: 
     assert page.locator("#uninspected").count() == 0
     close.locator("text=结算后不能更改").click()
     close.locator("button").click()
-    assert "周期已结算" in page.locator(".flash-success").inner_text()
+    closed = page.locator(".flash-success").inner_text()
+    assert "周期已结算" in closed
+    # The top-ups made with the button above are on the slips, and the message says so.
+    assert "笔最低工资补足" in closed and "都是结算前补的" in closed
     assert "已结算" in page.locator("h1").inner_text()
     fits(page)
     shot(page, "pay-closed")
@@ -63,12 +66,11 @@ def test_organiser_closes_the_half_month_tops_up_and_prints(page: Any, browser: 
         fits(worker)
         worker.locator(".slip-list a").first.click()
         body = worker.locator("main").inner_text()
-        assert "最低工资补足" in body and "合格 20 件 × ¥0.40" in body
+        assert "最低工资补足" in body and "合格 20 件 × ¥0.40 = ¥8.00" in body
         total = worker.locator("#slip-total").inner_text()
-        # The line is rounded together with the pieces of this order paid in earlier half-months, and says so.
-        assert "一共 123 件：123 × ¥0.40 = ¥49.20" in body and "前面 103 件已经付过：¥41.20" in body
-        assert "¥49.20 − ¥41.20 = ¥8.00" in body
-        assert "¥8.00 + ¥25.00 = ¥33.00" in body and total == "¥33.00"
+        # 103 pieces of this order were paid in earlier half-months, but 20 × ¥0.40 is exact: no history shown.
+        assert "一共 123 件" not in body and "已经付过" not in body
+        assert "计件工资 ¥8.00 + 调整 ¥25.00 = ¥33.00" in body and total == "¥33.00"
         fits(worker)
         shot(worker, "pay-slip-phone")
         slip_pdf = worker.request.get(worker.locator("text=打开 PDF").get_attribute("href"))

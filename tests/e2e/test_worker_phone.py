@@ -99,3 +99,20 @@ def test_worker_navigation_is_whole_on_the_screen(page: Any, path: str) -> None:
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, names[i]
         assert box["height"] >= 44 and box["width"] >= 44, names[i]
     assert page.evaluate("document.querySelector('nav.mainnav').scrollWidth") <= 360
+
+
+def test_a_bad_count_is_explained_in_chinese_under_the_field(page: Any) -> None:
+    """An empty field or more pieces than the lot has left: the page says why in the worker's language
+    (not the browser's bubble, which speaks the phone's language), and nothing is queued."""
+    login(page, WORKER)
+    page.goto("/today")
+    form = page.locator("form.report").first
+    left = int(form.get_attribute("data-left"))
+    form.locator("button.wide").click()
+    assert form.locator(".js-error").inner_text() == "请填做好了几件（整数），比如 5。"
+    form.locator("input[name=pieces]").fill(str(left + 5))
+    form.locator("button.wide").click()
+    assert form.locator(".js-error").inner_text() == f"这一批只剩 {left} 件可报。"
+    assert (
+        page.evaluate("JSON.parse(localStorage.getItem('mf.outbox.v1') || '[]').length") == 0
+    )  # nothing queued

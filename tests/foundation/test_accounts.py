@@ -271,6 +271,46 @@ def test_a_token_is_shown_once_stored_hashed_and_can_be_revoked(make_client: Any
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
 
 
+@pytest.mark.parametrize("role", ["coordinator", "organiser", "admin"])
+def test_roles_whose_programs_use_the_api_manage_tokens_on_their_account_page(
+    make_client: Any, make_user: Any, role: str
+) -> None:
+    page = make_client(make_user(role)).get("/account").get_data(as_text=True)
+    assert "<h2>API 令牌</h2>" in page
+    assert 'action="/account/tokens"' in page
+
+
+def test_a_worker_sees_no_api_tokens_and_cannot_create_one_by_posting(
+    make_client: Any, make_user: Any
+) -> None:
+    from factory.accounts.models import ApiToken
+
+    worker = make_user("worker")
+    client = make_client(worker)
+    page = client.get("/account").get_data(as_text=True)
+    assert "API" not in page and "令牌" not in page
+    assert 'action="/account/tokens"' not in page
+    assert "修改密码" in page  # the rest of the page is there
+    response = client.post(
+        "/account/tokens", data={"name": "手机", "csrf_token": client.csrf_token("/account")}
+    )
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == worker.id)) == 0
+
+
+def test_a_worker_can_revoke_a_token_the_administrator_issued(make_client: Any, make_user: Any) -> None:
+    worker = make_user("worker")
+    token, secret = services.create_token(worker, "工位平板")
+    db.session.flush()
+    client = make_client(worker)
+    page = client.get("/account").get_data(as_text=True)
+    assert "使用您账号的程序" in page and "工位平板" in page
+    assert 'action="/account/tokens"' not in page  # listed to be revoked, not to make more
+    client.submit(f"/account/tokens/{token.id}/revoke", token_from="/account")
+    assert services.user_for_token(secret) is None
+    assert "使用您账号的程序" not in client.get("/account").get_data(as_text=True)
+
+
 def test_a_token_notes_its_use_coarsely_and_stops_with_a_disabled_account(make_user: Any) -> None:
     from factory.accounts.models import ApiToken
 

@@ -161,6 +161,36 @@ def test_a_server_error_shows_a_chinese_page_and_keeps_nothing(
     assert "boom" not in response.get_data(as_text=True)
 
 
+def test_a_failed_write_shows_the_error_page_to_a_logged_in_user(tmp_path: Path, own_queue: None) -> None:
+    """A write refused by the database mid-request: the page (with its navigation, which reads the
+    database) is still the app's own 500 page, and nothing of the request is kept."""
+    from factory.access import allow
+    from factory.accounts import services as accounts
+    from factory.accounts.models import User
+    from tests.conftest import PASSWORD, Client, committing_app
+
+    with committing_app(tmp_path, "errors", RENDER_ERRORS_IN_TESTS=True) as broken:
+
+        @allow("organiser", "worker", "coordinator", "admin")
+        def clash() -> str:
+            db.session.add_all([User(mobile="13700000099", name="甲", role="worker") for _ in range(2)])
+            db.session.flush()  # the second breaks the unique mobile
+            return "kept"
+
+        broken.add_url_rule("/clash", "clash", clash)
+        with broken.app_context():
+            accounts.create_user("admin", "13700000001", "管理员", password=PASSWORD)
+            db.session.commit()
+        broken.test_client_class = Client
+        client = broken.test_client()
+        assert client.login("13700000001").status_code == 302
+        response = client.get("/clash")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 500 and "系统出错了" in page and "退出登录" in page
+        with broken.app_context():
+            assert db.session.scalar(select(func.count(User.id)).where(User.mobile == "13700000099")) == 0
+
+
 def test_unknown_api_path_answers_in_the_error_shape(client: Any) -> None:
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404

@@ -112,6 +112,28 @@ def test_receipt_of_every_piece_makes_the_order_delivered_then_closable(
     ]
 
 
+def test_progress_counts_pieces_received_missing_and_not_yet_confirmed_apart_from_delivered(
+    taken: Any, organiser: Any, coordinator: Any, production: list[ProductionCount]
+) -> None:
+    passed(production, taken, organiser.station_id, 250)
+    short = dl.record_delivery(taken, organiser.station_id, organiser, pieces=200)
+    dl.record_delivery(taken, organiser.station_id, organiser, pieces=30)  # not confirmed yet
+    dl.confirm_receipt(short, coordinator, received="180", note="少了一箱 20 件")
+    progress = services.order_progress([taken.id])[taken.id]
+    assert (progress.delivered, progress.received, progress.missing, progress.awaiting_receipt) == (
+        230,
+        180,
+        20,
+        30,
+    )
+    # The pieces counted on receipt are a day's `received`, on the local day the receipt was confirmed.
+    assert sum(c.received for _d, c in progress.series()) == 180
+    assert progress.day(services.local_today()).received == 180
+    assert progress.as_json()["missing"] == 20
+    other = services.order_progress([taken.id], station_id=organiser.station_id + 1000)[taken.id]
+    assert (other.delivered, other.received, other.missing) == (0, 0, 0)
+
+
 def test_amounts_round_the_rate_once_per_line_and_add_the_fee() -> None:
     # 3 pieces at 35.55 fen = 106.65 -> 107 fen, plus 3 × 5 fen.
     assert dl.amount_fen(3, 3555, 5) == 107 + 15

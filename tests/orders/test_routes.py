@@ -154,8 +154,8 @@ def test_progress_page_shows_counts_chart_and_estimate(
     page = make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True)
     assert "<svg" in page
     assert 'value="120"' in page  # passed inspection: 70 + 50
-    # 120 pieces in 7 days; 180 left -> 11 days
-    assert (today + timedelta(days=11)).isoformat() in page
+    # 120 pieces in 7 days (about 17 a day); 180 left -> 11 days
+    assert f"按最近 7 天每天约 17 件质检合格的速度，预计 {(today + timedelta(days=11)).isoformat()}" in page
     station_page = make_client(organiser).get(f"/orders/{order.id}").get_data(as_text=True)
     assert "<svg" in station_page
 
@@ -489,3 +489,124 @@ def test_an_order_received_short_is_closed_short_with_a_reason(
     assert response.status_code == 302 and order.status == "closed"
     assert audit_actions("work_order", order.id)[-1] == "order.close_short"
     assert dl.statement(coordinator.enterprise_id).total_pieces == 194
+
+
+def test_the_coordinator_orders_the_pieces_that_never_arrived_again(
+    make_client: Any,
+    make_order: Any,
+    make_user: Any,
+    organiser: Any,
+    coordinator: Any,
+    production: list[Any],
+) -> None:
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=200)
+    dl.confirm_receipt(delivery, coordinator, received=194, note="6 件丢失")
+    client = make_client(coordinator)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    again = f"/orders/new?again={order.id}"
+    assert f'href="{again}"' in page and "为没收到的 6 件再下一单" in page
+    prefilled = client.get(again).get_data(as_text=True)
+    assert re.search(r'<input id="quantity"[^>]* value="6">', prefilled)
+    assert re.search(r'<input id="due_date"[^>]* value="">', prefilled)  # a new due date to choose
+    assert f"订单 #{order.id} 缺少的 6 件。</textarea>" in prefilled
+    before = count_orders()
+    response = client.submit(
+        again, form(quantity="6", lot_size="6", note=f"订单 #{order.id} 缺少的 6 件", action="save")
+    )
+    assert response.status_code == 302 and count_orders() == before + 1
+    made = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    assert (made.quantity, made.status, made.enterprise_id) == (6, "draft", coordinator.enterprise_id)
+    # Someone else's order is not a template: not found, as any other way to it.
+    stranger = make_user("coordinator")
+    assert make_client(stranger).get(again).status_code == 404
+    # An order received in full is ordered again whole.
+    whole = make_order(quantity=250, lot_size=100)
+    whole_page = client.get(f"/orders/new?again={whole.id}").get_data(as_text=True)
+    assert re.search(r'<input id="quantity"[^>]* value="250">', whole_page)
+
+
+def _text(html: str) -> str:
+    """The visible text of an HTML fragment, tags dropped and spaces squeezed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _tile(page: str, css: str) -> str:
+    found = re.search(rf'<div class="tile {css}[^"]*">(.*?)</div>', page, re.S)
+    assert found, css
+    return _text(found.group(1))
+
+
+def _station_row(page: str, name: str) -> list[str]:
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if cells and cells[0] == name:
+            return cells
+    raise AssertionError(f"no row for {name}")
+
+
+def test_every_view_of_the_order_shows_what_was_received_beside_what_was_delivered(
+    make_client: Any, make_order: Any, make_user: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    """The user test: 500 delivered, 480 received; the progress kept saying 已送货 500 and nothing else."""
+    order = make_order(quantity=1000, lot_size=100)
+    other = make_user("organiser")
+    services.accept_order(order, organiser.station_id, 600, organiser)
+    services.accept_order(order, other.station_id, 400, other)
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100, 3: 100, 4: 100, 5: 100})
+    passed_in_lots(production, order, other.station_id, {7: 100})
+    short = dl.record_delivery(order, organiser.station_id, organiser, pieces=500)
+    dl.record_delivery(order, other.station_id, other, pieces=100)  # not confirmed yet
+    dl.confirm_receipt(short, coordinator, received="480", note="少了一箱 20 件")
+    path = f"/orders/{order.id}"
+
+    for viewer in (coordinator, make_user("admin")):
+        page = make_client(viewer).get(path).get_data(as_text=True)
+        assert _tile(page, "tile-received") == "480 已收货 缺 20 件 100 件待确认收货"
+        assert 'id="p-received" max="1000" value="480"' in page
+        assert "已收货: 480 / 1000 · 缺 20 件 · 100 件待确认收货" in _text(page)
+        mine = _station_row(page, organiser.station.name)
+        assert mine[-2:] == ["500", "480 缺 20 件"]
+        theirs = _station_row(page, other.station.name)
+        assert theirs[-2:] == ["100", "0 100 件待确认收货"]
+
+    # Each organiser sees their own station's deliveries and what the enterprise found in them.
+    own = make_client(organiser).get(path).get_data(as_text=True)
+    assert _tile(own, "tile-received") == "480 已收货 缺 20 件"
+    assert 'id="p-received" max="600" value="480"' in own
+    waiting = make_client(other).get(path).get_data(as_text=True)
+    assert _tile(waiting, "tile-received") == "0 已收货 100 件待确认收货"
+    assert "缺 20 件" not in _text(waiting)
+
+
+def test_the_estimate_says_what_it_is_based_on_and_no_far_away_date_for_too_little_work(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[ProductionCount]
+) -> None:
+    today = services.local_today()
+    order = make_order(quantity=6000, lot_size=200, due_date=today + timedelta(days=21))
+    services.accept_order(order, organiser.station_id, 6000, organiser)
+    production.append(
+        ProductionCount(
+            order.id, organiser.station_id, today - timedelta(days=30), assigned=3000, accepted=2153
+        )
+    )
+    production.append(ProductionCount(order.id, organiser.station_id, today - timedelta(days=2), accepted=39))
+    page = _text(make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True))
+    assert (
+        "最近 7 天只有 39 件质检合格，太少，估不出完成日期（照这个速度，剩下的 3808 件要 90 天以上）。"
+        in page
+    )
+    assert "晚于交货日期" in page
+    # 3808 pieces over the 22 days up to the due date.
+    assert f"要在交货日期（{order.due_date.isoformat()}）前完成，每天需要约 174 件质检合格。" in page
+    assert not re.search(r"预计 \d{4}-\d\d-\d\d 全部质检合格", page)
+
+    # A steady week: a date, with the pace it comes from, and no warning when it is in time.
+    production.append(ProductionCount(order.id, organiser.station_id, today, accepted=1400))
+    page = _text(make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True))
+    # 1439 in 7 days, about 206 a day; 2408 left -> 12 days
+    day = (today + timedelta(days=12)).isoformat()
+    assert f"按最近 7 天每天约 206 件质检合格的速度，预计 {day} 全部质检合格。" in page
+    assert "晚于交货日期" not in page and "每天需要约" not in page

@@ -261,16 +261,76 @@ def test_progress_adds_up_the_sources_by_day_and_station(
     assert services.pieces_in_production(order.id) == 300
 
 
-def test_estimate_of_completion_follows_the_recent_pace() -> None:
+def test_estimate_of_completion_follows_the_recent_pace_and_says_what_it_is_based_on() -> None:
     today = date(2026, 12, 10)
     progress = services.Progress(quantity=1000, accepted=300)
-    assert services.estimate_completion(progress, today=today) is None
+    nothing = services.estimate_completion(progress, today=today, due=today + timedelta(days=30))
+    assert (nothing.kind, nothing.day, nothing.late, nothing.remaining) == ("no_pace", None, False, 700)
+    assert nothing.needed_per_day == 23  # 700 pieces over the 31 days up to and including the due day
+    progress.by_day[today - timedelta(days=7)] = services.DayCounts(accepted=500)  # outside the 7 days
     progress.by_day[today - timedelta(days=1)] = services.DayCounts(accepted=140)
     progress.by_day[today] = services.DayCounts(accepted=70)
     # 210 pieces in 7 days = 30 a day; 700 left -> 24 days (rounded up).
-    assert services.estimate_completion(progress, today=today) == today + timedelta(days=24)
-    done = services.Progress(quantity=10, accepted=10)
-    assert services.estimate_completion(done, today=today) == today
+    on_time = services.estimate_completion(progress, today=today, due=today + timedelta(days=30))
+    assert (on_time.kind, on_time.day, on_time.recent, on_time.per_day) == (
+        "date",
+        today + timedelta(days=24),
+        210,
+        30,
+    )
+    assert not on_time.late
+    late = services.estimate_completion(progress, today=today, due=today + timedelta(days=23))
+    assert (late.kind, late.day, late.late, late.needed_per_day) == (
+        "date",
+        today + timedelta(days=24),
+        True,
+        30,
+    )
+    done = services.estimate_completion(services.Progress(quantity=10, accepted=10), today=today)
+    assert (done.kind, done.remaining) == ("done", 0)
+
+
+def test_too_little_recent_work_gives_no_far_away_date_but_still_says_it_is_late() -> None:
+    """The user test's order: 3808 of 6000 left, 39 passed in a week, due in three weeks: no date in 2028."""
+    today = date(2026, 11, 27)
+    due = date(2026, 12, 18)
+    progress = services.Progress(quantity=6000, accepted=2192)
+    progress.by_day[today - timedelta(days=2)] = services.DayCounts(accepted=39)
+    estimate = services.estimate_completion(progress, today=today, due=due)
+    assert (estimate.kind, estimate.day, estimate.late) == ("too_slow", None, True)
+    assert (estimate.recent, estimate.per_day, estimate.remaining) == (39, 6, 3808)
+    assert estimate.needed_per_day == 174  # 3808 over the 22 days to 12-18
+    # The same slow pace on an order due in a year is not late: no warning, and still no date.
+    relaxed = services.estimate_completion(progress, today=today, due=today + timedelta(days=800))
+    assert (relaxed.kind, relaxed.late) == ("too_slow", False)
+    # Less than a piece a day on a huge order: no date, and no overflow past the year 9999.
+    huge = services.Progress(quantity=10_000_000, accepted=0)
+    huge.by_day[today] = services.DayCounts(accepted=1)
+    assert services.estimate_completion(huge, today=today, due=due).kind == "too_slow"
+    assert services.estimate_completion(huge, today=today, due=due).per_day == 0
+
+
+def test_a_date_is_given_up_to_the_horizon_and_not_beyond() -> None:
+    today = date(2026, 11, 27)
+    horizon = services.ESTIMATE_HORIZON_DAYS
+    at_edge = services.Progress(quantity=horizon, accepted=0)  # 7 a week, 1 a day: exactly `horizon` days
+    at_edge.by_day[today] = services.DayCounts(accepted=7)
+    assert services.estimate_completion(at_edge, today=today).day == today + timedelta(days=horizon)
+    beyond = services.Progress(quantity=horizon + 1, accepted=0)
+    beyond.by_day[today] = services.DayCounts(accepted=7)
+    assert services.estimate_completion(beyond, today=today).kind == "too_slow"
+
+
+def test_a_station_estimate_counts_its_own_share_and_an_overdue_order_is_late() -> None:
+    today = date(2026, 11, 27)
+    share = services.Progress(quantity=6000, accepted_by_stations=3000, accepted=2800)
+    share.by_day[today] = services.DayCounts(accepted=70)  # 10 a day: 200 left -> 20 days
+    estimate = services.estimate_completion(share, goal=3000, today=today)
+    assert (estimate.remaining, estimate.day) == (200, today + timedelta(days=20))
+    overdue = services.estimate_completion(
+        services.Progress(quantity=100, accepted=50), today=today, due=today - timedelta(days=1)
+    )
+    assert (overdue.kind, overdue.late, overdue.needed_per_day) == ("no_pace", True, None)
 
 
 def test_materials_are_read_one_a_line() -> None:

@@ -82,6 +82,31 @@ def test_close_then_slips_then_closing_twice_is_409(
     assert (again.status_code, again.json["error"]["code"]) == (409, "closed")
 
 
+def test_the_close_answers_how_many_top_ups_the_slips_carry(
+    client: Any,
+    organiser: Any,
+    period: Any,
+    make_order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    other_worker: Any,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(services, "local_today", lambda: date(2024, 7, 1))
+    order = make_order(rate=3000)  # ¥0.30 a minute's piece: ¥18 an hour against ¥22
+    work(give(order, worker), date(2024, 6, 3), 60)  # ¥4.00 short, topped up before closing
+    services.top_up_shortfalls(period.id, organiser)
+    work(give(order, other_worker), date(2024, 6, 4), 120)  # ¥8.00 short, topped up by the close
+    closed = client.post(
+        f"/api/v1/pay-periods/{period.id}/close", json={"top_up": True}, headers=bearer(organiser)
+    )
+    assert closed.status_code == 200
+    body = closed.json
+    assert (body["top_ups_made_at_close"], body["top_ups_total"], body["top_ups_fen"]) == (1, 2, 1200)
+    assert body["topped_up"] == body["top_ups_made_at_close"]  # the earlier name, kept for existing clients
+
+
 def test_uninspected_lots_are_listed_when_closing(
     client: Any, organiser: Any, period: Any, order: Any, give: Any, work: Any, worker: Any, monkeypatch: Any
 ) -> None:

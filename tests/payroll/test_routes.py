@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -180,8 +181,8 @@ def test_the_worker_reads_the_slip_on_the_phone_and_as_pdf(
     slip = db.session.scalar(select(PaySlip).where(PaySlip.worker_id == worker.id))
     client = make_client(worker)
     page = client.get(f"/pay/slips/{slip.id}").get_data(as_text=True)
-    assert "60 × ¥0.30 = ¥18.00" in page
-    assert "¥22.00" in page and "2 " in page  # the total, and the rejected pieces shown
+    assert "合格 60 件 × ¥0.30 = ¥18.00" in page
+    assert "¥22.00" in page and "不合格 2 件，不计酬" in page  # the total, and the rejected pieces shown
     pdf = client.get(f"/pay/slips/{slip.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     text = pdf_text(pdf.data)
@@ -291,3 +292,143 @@ def test_pieces_reported_after_the_period_or_in_rework_do_not_hold_up_its_close(
     path = f"/pay/periods/{period.id}"
     assert 'id="uninspected"' not in client.get(path).get_data(as_text=True)
     assert client.submit(f"{path}/close", {"confirm": "y"}, token_from=path).status_code == 302
+
+
+def text_of(html: str) -> str:
+    """What a reader sees of a page: the tags taken out, runs of white space made one space."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture
+def two_halves(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any, station: Any
+) -> tuple[Any, Any]:
+    """June's two half-months, both closed. ¥0.40 a piece: 76, then 30 (and 2 rejected); ¥0.355: 1, then 1.
+
+    In the second half, 30 × ¥0.40 is ¥12.00 exactly, whatever was paid before; 1 × ¥0.355 alone would round
+    to ¥0.36, but rounded together with the piece paid in the first half it is ¥0.71 − ¥0.36 = ¥0.35.
+    """
+    even = give(make_order(rate=4000), worker)
+    odd = give(make_order(rate=3550, minutes="0.5", product="冰箱贴彩绘"), worker)
+    work(even, date(2024, 6, 3), 76)
+    work(odd, date(2024, 6, 3), 1)
+    work(even, date(2024, 6, 20), 30, 2)
+    work(odd, date(2024, 6, 20), 1)
+    services.close_period(period.id, organiser, today=date(2024, 7, 1))
+    second = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    services.add_adjustment(second.id, worker.id, "bonus", 500, "加急订单", organiser)
+    services.close_period(second.id, organiser, today=date(2024, 7, 1))
+    first_slip, second_slip = (
+        db.session.scalar(select(PaySlip).where(PaySlip.period_id == p.id, PaySlip.worker_id == worker.id))
+        for p in (period, second)
+    )
+    assert (first_slip.total_fen, second_slip.lines_fen, second_slip.total_fen) == (3076, 1235, 1735)
+    return first_slip, second_slip
+
+
+def test_a_slip_explains_earlier_pieces_only_where_they_change_the_amount(
+    make_client: Any, two_halves: Any, worker: Any
+) -> None:
+    first, second = two_halves
+    client = make_client(worker)
+    page = text_of(client.get(f"/pay/slips/{second.id}").get_data(as_text=True))
+    # 30 × ¥0.40 needs no history: the 76 pieces paid before are not brought up.
+    assert "合格 30 件 × ¥0.40 = ¥12.00" in page and "不合格 2 件，不计酬" in page
+    assert "106" not in page and "76 件" not in page
+    # 1 × ¥0.355 would be ¥0.36 on its own; the slip pays ¥0.35 and shows why, every figure printed.
+    assert "合格 1 件 × ¥0.355" in page
+    assert "这个订单到目前一共 2 件：2 × ¥0.355 = ¥0.71" in page
+    assert "前面 1 件已经付过：1 × ¥0.355 = ¥0.355，四舍五入为 ¥0.36" in page
+    assert "这张工资条：¥0.71 − ¥0.36 = ¥0.35" in page
+    assert "这 1 件单独算是 1 × ¥0.355 = ¥0.355，四舍五入为 ¥0.36" in page
+    assert page.count("这个订单到目前一共") == 1
+    # The total names its parts.
+    assert "计件工资 ¥12.35 + 调整 ¥5.00 = ¥17.35" in page
+    first_page = text_of(client.get(f"/pay/slips/{first.id}").get_data(as_text=True))
+    assert "合格 76 件 × ¥0.40 = ¥30.40" in first_page
+    assert "合格 1 件 × ¥0.355 = ¥0.355，四舍五入为 ¥0.36" in first_page
+    assert "只有计件工资，没有奖励、扣款等调整： ¥30.76" in first_page
+    assert "¥0.00" not in first_page
+
+    pdf = pdf_text(client.get(f"/pay/slips/{second.id}.pdf").data)
+    assert "计算：30 × ¥0.40 = ¥12.00" in pdf
+    assert "106" not in pdf and "76 件" not in pdf
+    assert "这个订单到目前一共 2 件：2 × ¥0.355 = ¥0.71" in pdf
+    assert "前面 1 件已经付过：1 × ¥0.355 = ¥0.355，四舍五入为 ¥0.36" in pdf
+    assert "这张工资条：¥0.71 − ¥0.36 = ¥0.35" in pdf
+    assert pdf.count("这个订单到目前一共") == 1
+    assert "实发合计 = 计件工资 ¥12.35 + 调整 ¥5.00" in pdf and "¥17.35" in pdf
+    first_pdf = pdf_text(client.get(f"/pay/slips/{first.id}.pdf").data)
+    assert "计算：1 × ¥0.355 = ¥0.355，四舍五入为 ¥0.36" in first_pdf
+    assert "实发合计 = 计件工资 ¥30.76（没有调整）" in first_pdf and "¥0.00" not in first_pdf
+
+
+def pay_table(html: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The period page's table of workers: its headings, and each worker's cells by name."""
+    found = re.search(r'<table class="table" id="pay-table">(.*?)</table>', html, re.S)
+    assert found, "the period page has no table of workers"
+    table = found.group(1)
+    heads = [text_of(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        cells = [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[cells[0].split()[0]] = cells[1:]
+    return heads, rows
+
+
+def test_the_open_and_closed_period_show_the_same_columns(
+    make_client: Any, organiser: Any, short_period: Any, worker: Any, other_worker: Any
+) -> None:
+    client = make_client(organiser)
+    path = f"/pay/periods/{short_period.id}"
+    open_heads, open_rows = pay_table(client.get(path).get_data(as_text=True))
+    services.close_period(short_period.id, organiser, today=date(2024, 7, 1))
+    closed_heads, closed_rows = pay_table(client.get(path).get_data(as_text=True))
+    assert open_heads == closed_heads == ["工人", "合格", "不合格", "计件工资", "调整", "合计"]
+    # 王秀英: 60 accepted and 2 rejected at ¥0.30; 李桂兰: 100 at ¥0.40, none rejected.
+    assert open_rows[worker.name] == closed_rows[worker.name] == ["60", "2", "¥18.00", "¥0.00", "¥18.00"]
+    assert (
+        open_rows[other_worker.name]
+        == closed_rows[other_worker.name]
+        == [
+            "100",
+            "0",
+            "¥40.00",
+            "¥0.00",
+            "¥40.00",
+        ]
+    )
+
+
+def test_the_close_message_counts_the_top_up_made_before_closing(
+    make_client: Any, organiser: Any, short_period: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(services, "local_today", lambda: date(2024, 7, 1))
+    client = make_client(organiser)
+    path = f"/pay/periods/{short_period.id}"
+    assert client.submit(f"{path}/top-up", {}, token_from=path).status_code == 302  # the one-click top-up
+    client.get(path)  # shows (and uses up) the top-up's own message
+    response = client.submit(f"{path}/close", {"top_up": "y", "confirm": "y"}, token_from=path)
+    assert response.status_code == 302
+    page = text_of(client.get(path).get_data(as_text=True))
+    assert "工资条上有 1 笔最低工资补足，共 ¥4.00。 都是结算前补的。" in page
+    assert "1 人补足到最低工资" in page  # the closed period's tile counts it too
+
+
+def test_the_closed_period_page_reads_the_adjustments_in_one_go(
+    make_client: Any, make_user: Any, make_order: Any, give: Any, work: Any, organiser: Any, station: Any
+) -> None:
+    from tests.production.conftest import count_queries
+
+    period = services.create_period(station.id, START, date(2024, 6, 15), organiser)
+    for n in range(6):
+        someone = make_user("worker", station=station)
+        work(give(make_order(rate=3000), someone), date(2024, 6, 3), 10 + n)  # short: each is topped up
+    services.close_period(period.id, organiser, top_up=True, today=date(2024, 7, 1))
+    client = make_client(organiser)
+    with count_queries() as statements:
+        page = client.get(f"/pay/periods/{period.id}").get_data(as_text=True)
+    assert page.count("已补足") == 6
+    # The slips' adjustments (for the page and for the summary) and the later corrections: three reads
+    # whatever the number of slips, not one per slip.
+    assert sum("FROM pay_adjustment" in s for s in statements) == 3

@@ -393,13 +393,44 @@ def test_closing_with_top_up_adds_the_top_ups(
     period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any
 ) -> None:
     work(give(make_order(rate=3000), worker), date(2024, 6, 3), 60)
-    assert close(period, organiser, top_up=True).topped_up == 1
+    result = close(period, organiser, top_up=True)
+    assert (result.top_ups_made_at_close, result.top_ups_total, result.top_ups_fen) == (1, 1, 400)
     slip = slip_of(period, worker)
     assert (slip.total_fen, slip.adjustments[0].amount_fen, slip.adjustments[0].made_by_id) == (
         2200,
         400,
         organiser.id,
     )
+
+
+def test_the_close_counts_the_top_ups_made_before_it_and_at_it(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, other_worker: Any, organiser: Any
+) -> None:
+    order = make_order(rate=3000)  # ¥0.30 a minute's piece: ¥18 an hour against ¥22
+    work(give(order, worker), date(2024, 6, 3), 60)  # 1 hour: ¥4.00 short
+    [before] = services.top_up_shortfalls(period.id, organiser)  # the one-click top-up on the page
+    work(give(order, other_worker), date(2024, 6, 4), 120)  # 2 hours, inspected later: ¥8.00 short
+    result = close(period, organiser, top_up=True)
+    assert (result.top_ups_made_at_close, result.top_ups_total, result.top_ups_fen) == (1, 2, 1200)
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "pay_period.close", AuditEntry.object_id == period.id)
+    )
+    assert entry.after["top_ups_made_at_close"] == 1
+    assert entry.after["top_ups_total"] == 2
+    assert entry.after["top_ups_fen"] == 1200
+    assert "topped_up" not in entry.after  # the old name counted only the top-ups made at closing
+    assert slip_of(period, worker).adjustments[0].id == before.id
+
+
+def test_a_close_after_the_one_click_top_up_says_the_slip_carries_it(
+    period: Any, make_order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    work(give(make_order(rate=3000), worker), date(2024, 6, 3), 60)
+    services.top_up_shortfalls(period.id, organiser)
+    result = close(period, organiser, top_up=True)
+    assert (result.top_ups_made_at_close, result.top_ups_total, result.top_ups_fen) == (0, 1, 400)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "pay_period.close"))
+    assert (entry.after["top_ups_made_at_close"], entry.after["top_ups_total"]) == (0, 1)
 
 
 def test_reported_minutes_decide_the_hours_where_given(
@@ -431,6 +462,16 @@ def test_a_closed_slip_below_the_minimum_is_topped_up_in_the_open_period(
     assert slip_of(period, worker).total_fen == 1800  # the closed slip itself never changes
     with pytest.raises(PayrollError):
         services.top_up_closed_slip(slip, organiser)
+    # She falls short in the new period too: the top-up paid now for June's first half does not cover it.
+    work(give(make_order(rate=3000), worker), date(2024, 6, 17), 60)
+    assert [s.worker_id for s in services.compute(nxt).shortfalls] == [worker.id]
+    close(nxt, organiser, top_up=True)
+    later = slip_of(nxt, worker)
+    assert sorted((a.amount_fen, a.corrects_slip_id or 0) for a in later.adjustments) == [
+        (400, 0),
+        (400, slip.id),
+    ]
+    assert (later.total_fen, later.topped_up_fen, later.shortfall_left_fen) == (2600, 400, 0)
 
 
 # ------------------------------------------------------------------ adjustments

@@ -56,6 +56,17 @@ def test_reassign_keeps_made_pieces_on_the_maker(task, worker, other_worker, org
     assert progress.assigned == 100 and progress.accepted == 30
 
 
+def test_reassign_a_task_nobody_started_moves_the_whole_lot(task, worker, other_worker, organiser):
+    new = services.reassign_task(task.id, other_worker.id, organiser)
+    db.session.refresh(task)
+    assert (task.status, task.reported) == ("cancelled", 0)
+    assert (new.worker_id, new.pieces, new.status) == (other_worker.id, 100, "assigned")
+    from factory.orders import services as orders
+
+    progress = orders.order_progress([task.order_id])[task.order_id]
+    assert progress.assigned == 100  # the lot counts once, on its new worker
+
+
 def test_material_handout_return_loss_and_ledger(task, worker, organiser, station):
     rows = material.issue_material(task.id, organiser)  # the whole kit: 100 shells, 200 key pads
     assert sorted((r.material.item, r.quantity) for r in rows) == [
@@ -70,12 +81,17 @@ def test_material_handout_return_loss_and_ledger(task, worker, organiser, statio
     material.record_loss(task.id, organiser, {pads.id: "3"}, "胶垫掉地上弄脏了")
     held = {h.item: h.held for h in material.worker_holdings(worker.id)}
     assert held == {"外壳": Decimal(4), "按键胶垫": Decimal(6)}  # 100-8-88, 200-15-3-176
+    # In hand as material: not in any of the 90 pieces made (the 2 scrapped pieces used theirs too).
+    in_hand = {h.item: h.in_hand for h in material.worker_holdings(worker.id)}
+    assert in_hand == {"外壳": Decimal(2), "按键胶垫": Decimal(2)}  # 100-8-90, 200-15-3-180
     ledger = {line.item: line for line in material.station_ledger(station.id)}
     pads_line = ledger["按键胶垫"]
     assert (pads_line.issued, pads_line.used, pads_line.returned, pads_line.lost) == (200, 176, 15, 3)
     assert (
         pads_line.difference == pads_line.issued - pads_line.used - pads_line.returned - pads_line.lost == 6
     )
+    # The difference, explained: 4 pads in the 2 scrapped pieces, none waiting, 2 not in any piece.
+    assert (pads_line.scrapped, pads_line.waiting, pads_line.unused) == (4, 0, 2)
 
 
 def test_cannot_return_more_than_held_or_unknown_items(task, organiser):
@@ -142,6 +158,9 @@ def test_day_board(lots, worker, other_worker, organiser, station):
     assert board.due_today == [] and board.due_week == []  # the order is due in 20 days
     assert [t.id for t in board.finishing] == [behind_task.id, board.to_prepare[0][0].id]
     assert board.not_picked_up == []  # a report means the material is with the worker
+    assert [t.id for t in board.no_handout] == [behind_task.id]  # ... though no hand-out was written down
+    material.issue_material(behind_task.id, organiser)
+    assert floor.day_board(station.id).no_handout == []
     (prep_task, kit) = board.to_prepare[0]
     assert prep_task.worker_id == other_worker.id
     assert [(m.item, q) for m, q in kit] == [("外壳", Decimal(100)), ("按键胶垫", Decimal(200))]
@@ -239,3 +258,13 @@ def test_due_this_week_reads_the_orders_due_date(make_lots, make_station, worker
     assert [t.id for t in board.due_today] == [by_lot[today_lot.id]]
     assert [t.id for t in board.overdue] == [by_lot[late.id]]
     assert sorted(t.id for t in board.finishing) == sorted(by_lot.values())
+
+
+def test_reassign_before_anything_is_made_ends_the_old_task(task, worker, other_worker, organiser):
+    new = services.reassign_task(task.id, other_worker.id, organiser)
+    db.session.refresh(task)
+    assert (task.status, task.reported) == ("cancelled", 0)
+    assert (new.worker_id, new.pieces, new.status) == (other_worker.id, 100, "assigned")
+    from factory.orders import services as orders
+
+    assert orders.order_progress([task.order_id])[task.order_id].assigned == 100  # counted once

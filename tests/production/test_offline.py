@@ -163,3 +163,59 @@ def test_outbox_report_with_a_stale_form_token_is_refused_as_json_and_nothing_co
         f"/today/tasks/{task.id}/report", data={"csrf_token": "x", "key": "k-5", "pieces": "2"}
     )
     assert page.status_code == 400 and page.mimetype == "text/html"  # a form post gets the page
+
+
+def test_the_offline_page_is_kept_on_install_and_names_no_one(app, task, worker, make_client):
+    found = settings(make_client().get("/sw.js").get_data(as_text=True))
+    assert found["fallback"] == "/today/offline"
+    script = (ROOT / "static/js/sw.js").read_text(encoding="utf-8")
+    assert "OFFLINE.assets.concat([OFFLINE.fallback])" in script  # cached with the static files
+    for client in (make_client(), make_client(worker)):  # whoever asks (the phone asks logged in)
+        response = client.get("/today/offline")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and response.mimetype == "text/html"
+        assert response.headers["Content-Language"] == "zh-CN" and '<html lang="zh-CN">' in html
+        assert "X-Offline-Copy" not in response.headers  # not a copy of a session: deleting those keeps it
+        assert "这个页面还没有存在手机上" in html and 'href="/today"' in html
+        assert worker.name not in html and "csrf_token" not in html and "<form" not in html
+        assert (
+            "<script" not in html and 'style="' not in html
+        )  # no script of its own: offline.js would forget
+        assert "mainnav" not in html
+    english = make_client(worker)
+    english.submit("/language", {"locale": "en"}, token_from="/today")
+    response = english.get("/today/offline")
+    assert response.headers["Content-Language"] == "en" and "not saved on this phone" in response.get_data(
+        as_text=True
+    )
+    # the language the worker's pages tell the service worker is the one the offline page answers with
+    assert '<html lang="en">' in english.get("/today").get_data(as_text=True)
+
+
+def test_the_offline_page_variants_match_what_the_service_worker_switches(client):
+    html = client.get("/today/offline").get_data(as_text=True)
+    script = (ROOT / "static/js/sw.js").read_text(encoding="utf-8")
+    for marker in ('<div data-offline-when=\\"saved\\">', '<div hidden data-offline-when=\\"nothing\\">'):
+        assert marker in script, marker
+        assert marker.replace('\\"', '"') in html, marker  # the page as rendered, before the switch
+
+
+def test_a_new_offline_page_is_a_new_service_worker(app, client, tmp_path, monkeypatch):
+    before = settings(client.get("/sw.js").get_data(as_text=True))["version"]
+    copies = {}
+    for name in offline.FALLBACK_SOURCES:
+        copies[name] = tmp_path / name
+        copies[name].parent.mkdir(parents=True, exist_ok=True)
+        copies[name].write_bytes((ROOT / name).read_bytes())
+    monkeypatch.setattr(offline, "_source", lambda name: copies[name])
+    assert settings(client.get("/sw.js").get_data(as_text=True))["version"] == before
+    with copies["templates/production/offline.html"].open("a") as fh:
+        fh.write("<!-- changed -->\n")
+    assert settings(client.get("/sw.js").get_data(as_text=True))["version"] != before
+
+
+def test_the_workers_task_links_are_the_ones_the_copy_marks(task, worker, make_client):
+    html = make_client(worker).get("/today").get_data(as_text=True)
+    link = f'href="/today/tasks/{task.id}" data-task-link'
+    assert link in html  # offline.js marks a[data-task-link] as kept on the phone or not
+    assert 'data-kept="已存在手机上" data-not-kept="没存在手机上，要有网络才能打开"' in html

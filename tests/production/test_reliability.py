@@ -113,6 +113,48 @@ def test_racing_inspections_split_the_last_pieces(own_world: World) -> None:
         db.session.remove()
 
 
+def test_twins_of_a_declined_task_sent_at_once_decline_it_once(own_world: World) -> None:
+    """The phone's outbox sends the same decline from two tabs (or again before the first answer came back):
+    every twin gets the first answer; the task is declined once and the organisers are told once."""
+    from factory.audit.models import AuditEntry
+    from factory.production.models import Notice, TaskRequestKey
+    from tests.conftest import Client
+
+    app = own_world.app
+    app.test_client_class = Client
+    twins = 6
+    clients, tokens = [], []
+    for _ in range(twins):  # each tab logged in, with its own form token
+        c = app.test_client()
+        assert c.login("13600000009", "correct-horse-42").status_code == 302
+        clients.append(c)
+        tokens.append(c.csrf_token("/today"))
+    barrier = threading.Barrier(twins)
+    path = f"/today/tasks/{own_world.task_id}/decline"
+
+    def send(i: int) -> tuple[int, Any]:
+        barrier.wait()
+        response = clients[i].post(
+            path,
+            data={"csrf_token": tokens[i], "key": "tab-key", "reason": "家里有事"},
+            headers={"Accept": "application/json", "Idempotency-Key": "tab-key"},
+        )
+        return response.status_code, response.get_json()
+
+    with ThreadPoolExecutor(max_workers=twins) as pool:
+        answers = list(pool.map(send, range(twins)))
+    assert {status for status, _ in answers} == {200}, answers
+    assert all(body == answers[0][1] for _, body in answers) and answers[0][1]["status"] == "declined"
+    with app.app_context():
+        assert db.session.get(Task, own_world.task_id).status == "declined"
+        declines = select(func.count(AuditEntry.id)).where(AuditEntry.action == "task.decline")
+        assert db.session.scalar(declines) == 1
+        assert db.session.scalar(select(func.count(TaskRequestKey.id))) == 1
+        told = select(func.count(Notice.id)).where(Notice.kind == "task_declined")
+        assert db.session.scalar(told) == len(own_world.organiser_tokens)
+        db.session.remove()
+
+
 def test_the_database_refuses_inspecting_more_than_reported(own_world: World) -> None:
     """The CHECK constraint holds even for a write that skips the service."""
     from sqlalchemy import update

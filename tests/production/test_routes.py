@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from factory.extensions import db
 from factory.orders.services import local_today
-from factory.production import material
+from factory.production import material, services
 from factory.production.models import Inspection, InspectionPhoto, Report, Task
 from tests.production.conftest import count_queries, report
 
@@ -60,7 +60,8 @@ def test_form_report_counts_once_for_a_double_tap(task, worker, make_client):
         assert response.status_code == 302
     db.session.refresh(task)
     assert task.reported == 12
-    assert "已记录" in client.get("/today").get_data(as_text=True) or True
+    page = client.get("/today").get_data(as_text=True)
+    assert page.count("已记录 12 件，这个批次还剩 88 件") == 1  # the replay is not announced twice
 
 
 def test_outbox_request_gets_json_and_same_answer(task, worker, make_client):
@@ -190,6 +191,8 @@ def test_reassign_from_the_task_page(task, worker, other_worker, organiser, make
     report(task, worker, 25)
     client = make_client(organiser)
     path = f"/production/tasks/{task.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert f"{worker.name} 就不再做这个任务了" in page and "js/confirm.js" in page  # asked before it happens
     response = client.submit(f"{path}/reassign", {"worker_id": str(other_worker.id)}, token_from=path)
     assert response.status_code == 302
     new = db.session.scalar(select(Task).where(Task.worker_id == other_worker.id))
@@ -249,6 +252,31 @@ def test_task_page_and_day_board_count_pieces_waiting_for_inspection_alike(
     assert db.session.get(Task, task.id).ready_for_inspection == 3
 
 
+def test_the_day_board_asks_for_a_hand_out_nobody_recorded(task, worker, organiser, make_client):
+    report(task, worker, 7)  # the worker has the kit; the organiser did not write it down
+    client = make_client(organiser)
+    board = client.get("/production").get_data(as_text=True)
+    section = board[board.index('id="no-handout"') :]
+    assert "在做活，但没有记发料" in section and "已报 7 件" in section
+    assert f'href="/production/tasks/{task.id}"' in section
+    material.issue_material(task.id, organiser)
+    assert 'id="no-handout"' not in client.get("/production").get_data(as_text=True)
+
+
+def test_a_worker_holds_only_the_material_not_yet_made_into_pieces(task, worker, organiser, make_client):
+    from factory.production import services
+
+    material.issue_material(task.id, organiser)  # 100 shells, 200 pads for 100 pieces
+    report(task, worker, 60)
+    client = make_client(worker)
+    page = client.get("/today").get_data(as_text=True)
+    assert "您手上有： 外壳 40个，按键胶垫 80片" in page
+    report(task, worker, 40)
+    services.mark_returned(task.id, worker)  # every piece made and handed in: nothing left in hand
+    assert "您手上有" not in client.get("/today").get_data(as_text=True)
+    assert "您手上的物料" not in client.get(f"/today/tasks/{task.id}").get_data(as_text=True)
+
+
 def test_an_absurd_hand_out_is_refused_beside_its_field(task, organiser, make_client):
     client = make_client(organiser)
     path = f"/production/tasks/{task.id}"
@@ -284,7 +312,8 @@ def test_people_see_whole_pieces_that_add_up_to_the_lot(lots, worker, organiser,
     today = make_client(worker).get("/today").get_data(as_text=True)
     assert not re.search(r"\d\.\d", today)
     assert re.search(r"<strong>33</strong><span>今天计划", today)
-    assert "遥控器组装 21 件" in today and "遥控器组装 21 件" in today.split("遥控器组装 21 件", 1)[1]
+    coming = f"遥控器组装 · 批次 {lots[0].index} 21 件"  # each coming day names the lot
+    assert coming in today and coming in today.split(coming, 1)[1]
     page = make_client(worker).get(f"/today/tasks/{task.id}").get_data(as_text=True)
     shown = [int(n) for n in re.findall(r"：(\d+) 件</li>", page)]
     assert shown == [25, 33, 21, 21] and sum(shown) == task.pieces
@@ -292,3 +321,125 @@ def test_people_see_whole_pieces_that_add_up_to_the_lot(lots, worker, organiser,
     assert "落后 25 件" in board and "24.99" not in board
     organiser_page = make_client(organiser).get(f"/production/tasks/{task.id}").get_data(as_text=True)
     assert "33.33" not in organiser_page and "：33 件" in organiser_page
+
+
+# ------------------------------------------------------------------ declines and hand-ins from the outbox
+
+OUTBOX = {"Accept": "application/json"}
+
+
+def _keys() -> int:
+    from sqlalchemy import func
+
+    from factory.production.models import TaskRequestKey
+
+    return db.session.scalar(select(func.count(TaskRequestKey.id)))
+
+
+def _audits(action: str) -> int:
+    from sqlalchemy import func
+
+    from factory.audit.models import AuditEntry
+
+    return db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action))
+
+
+def test_a_decline_from_the_outbox_sent_twice_gets_the_first_answer_and_is_done_once(
+    task, worker, make_client
+):
+    client = make_client(worker)
+    token = client.csrf_token(f"/today/tasks/{task.id}")
+    headers = {**OUTBOX, "Idempotency-Key": "phone-d-1"}
+    body = {"csrf_token": token, "key": "phone-d-1", "reason": "家里有事"}
+    first = client.post(f"/today/tasks/{task.id}/decline", data=body, headers=headers)
+    assert first.status_code == 200
+    assert first.json == {
+        "task_id": task.id,
+        "action": "decline",
+        "status": "declined",
+        "status_label": "已拒绝",
+        "message": "您已拒绝这个任务，已通知站点负责人。",
+    }
+    # the answer was lost; the phone logs in again (a new form token) and sends the same decline
+    again_client = make_client(worker)
+    again_token = again_client.csrf_token("/today")
+    again = again_client.post(
+        f"/today/tasks/{task.id}/decline", data={**body, "csrf_token": again_token}, headers=headers
+    )
+    assert (again.status_code, again.json) == (200, first.json)
+    assert _audits("task.decline") == 1 and _keys() == 1
+    # the same key with another reason: refused, nothing changed
+    other = client.post(
+        f"/today/tasks/{task.id}/decline", data={**body, "reason": "另有安排"}, headers=headers
+    )
+    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused"
+    db.session.refresh(task)
+    assert task.declined_reason == "家里有事"
+
+
+def test_a_double_tapped_decline_form_declines_once(task, worker, make_client):
+    client = make_client(worker)
+    page = client.get(f"/today/tasks/{task.id}").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/today/tasks/\d+/decline".*?</form>', page, re.S).group(0)
+    key = KEY_RE.search(form).group(1)
+    token = client.csrf_token("/today")
+    for _ in range(2):
+        response = client.post(
+            f"/today/tasks/{task.id}/decline", data={"csrf_token": token, "key": key, "reason": ""}
+        )
+        assert response.status_code == 302 and response.location.endswith("/today")
+    assert "您已拒绝这个任务" in client.get("/today").get_data(as_text=True)
+    assert _audits("task.decline") == 1
+
+
+def test_a_hand_in_from_the_outbox_is_done_once_and_a_refused_one_says_why_as_json(
+    lots, task, worker, other_worker, organiser, make_client
+):
+    material.issue_material(task.id, organiser)
+    report(task, worker, 30)
+    client = make_client(worker)
+    token = client.csrf_token("/today")
+    headers = {**OUTBOX, "Idempotency-Key": "phone-h-1"}
+    answers = [
+        client.post(
+            f"/today/tasks/{task.id}/hand-in", data={"csrf_token": token, "key": "phone-h-1"}, headers=headers
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [200, 200] and answers[0].json == answers[1].json
+    assert answers[0].json["status"] == "returned" and answers[0].json["status_label"] == "已交回"
+    assert _audits("task.return") == 1 and _keys() == 1
+
+    # a hand-in that arrives after the organiser gave the rest of the lot to someone else
+    other = services.create_task(lots[1].id, worker.id, organiser)
+    material.issue_material(other.id, organiser)
+    report(other, worker, 5)
+    services.reassign_task(other.id, other_worker.id, organiser)
+    db.session.commit()  # keep the set-up when the refused request rolls its own work back
+    refused = client.post(
+        f"/today/tasks/{other.id}/hand-in",
+        data={"csrf_token": token, "key": "phone-h-2"},
+        headers={**OUTBOX, "Idempotency-Key": "phone-h-2"},
+    )
+    assert refused.status_code == 409
+    error = refused.json["error"]
+    assert error["code"] == "task_withdrawn" and "已经不归你了" in error["message"]
+    assert _keys() == 1 and db.session.get(Task, other.id).returned_at is None
+    # the same refusal to a form post: the page says it, with a 409
+    page = client.post(f"/today/tasks/{other.id}/hand-in", data={"csrf_token": token, "key": "phone-h-3"})
+    assert page.status_code == 409 and "已经不归你了" in page.get_data(as_text=True)
+
+
+def test_the_worker_can_decline_a_later_task_from_its_page_and_changes_wait_in_the_outbox(
+    task, worker, organiser, make_client
+):
+    client = make_client(worker)
+    page = client.get(f"/today/tasks/{task.id}").get_data(as_text=True)
+    assert 'class="queued-action" data-kind="decline"' in page and 'id="outbox"' in page
+    assert 'id="outbox-refused"' in page and "/static/js/production.js" in page
+    assert "<script>" not in page and 'style="' not in page
+    material.issue_material(task.id, organiser)
+    report(task, worker, 3)
+    for path in ("/today", f"/today/tasks/{task.id}"):  # picked up and under way: hand in, no decline
+        page = client.get(path).get_data(as_text=True)
+        assert 'data-kind="hand_in"' in page and 'data-kind="decline"' not in page, path

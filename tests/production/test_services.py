@@ -14,7 +14,7 @@ from factory.extensions import db
 from factory.orders import services as orders
 from factory.orders.services import local_today
 from factory.production import material, services
-from factory.production.models import Inspection, Notice, Report, Task
+from factory.production.models import Inspection, Notice, Report, Task, TaskRequestKey
 from factory.production.services import ProductionError, PublishedAssignment
 from tests.production.conftest import body_hash, report
 
@@ -223,9 +223,28 @@ def test_inspection_within_reported_and_rework(task, worker, organiser):
     # the reworked ten come back: eight pass, two are scrapped
     services.record_inspection(task.id, organiser, 8, 2, "外壳裂", TODAY, False)
     db.session.refresh(task)
-    assert (task.accepted, task.scrapped, task.rework, task.status) == (58, 2, 0, "inspected")
+    # every piece made so far is inspected, but 40 of the lot are still to make: the work goes on
+    assert (task.accepted, task.scrapped, task.rework, task.status) == (58, 2, 0, "in_progress")
     with pytest.raises(ProductionError):
         services.record_inspection(task.id, organiser, 1, 0, "", TODAY, False)  # nothing left waiting
+    report(task, worker, 40)
+    services.record_inspection(task.id, organiser, 30, 0, "", TODAY, False)
+    db.session.refresh(task)
+    assert (task.accepted, task.awaiting_inspection, task.status) == (88, 10, "inspected")
+
+
+def test_handing_in_brings_the_reworked_pieces_back_for_inspection(task, worker, organiser):
+    report(task, worker, 40)
+    services.mark_returned(task.id, worker)
+    services.record_inspection(task.id, organiser, 30, 10, "花瓣歪", TODAY, True)
+    db.session.refresh(task)
+    assert (task.rework, task.ready_for_inspection, task.status) == (10, 0, "in_progress")
+    services.mark_returned(task.id, worker)  # the ten redone, handed in
+    db.session.refresh(task)
+    assert (task.rework, task.ready_for_inspection, task.status) == (0, 10, "returned")
+    services.record_inspection(task.id, organiser, 10, 0, "", TODAY, False)
+    db.session.refresh(task)
+    assert (task.accepted, task.awaiting_inspection) == (40, 0)
 
 
 def test_inspection_needs_a_reason_for_rejects_and_the_right_station(task, worker, organiser, make_user):
@@ -239,6 +258,10 @@ def test_inspection_needs_a_reason_for_rejects_and_the_right_station(task, worke
     assert err.value.status == 404
     with pytest.raises(ProductionError):
         services.record_inspection(task.id, organiser, -1, 2, "x", TODAY, False)
+    # A date to come: its pieces would be paid in a period not yet open, and reports would show that month.
+    with pytest.raises(ProductionError) as err:
+        services.record_inspection(task.id, organiser, 5, 0, "", TODAY + timedelta(days=1), False)
+    assert err.value.fields == {"inspected_on": ["检验日期不能晚于今天。"]}
     assert db.session.scalar(select(db.func.count(Inspection.id))) == 0
 
 
@@ -259,3 +282,111 @@ def test_worker_and_station_tasks(task, worker, other_worker, station):
     assert [t.id for t in services.worker_tasks(worker.id, TODAY, TODAY)] == [task.id]
     assert services.worker_tasks(other_worker.id, TODAY, TODAY) == []
     assert [t.id for t in services.station_tasks(station.id, TODAY, TODAY + timedelta(days=7))] == [task.id]
+
+
+# ------------------------------------------------------------------ declines and hand-ins sent again
+
+
+def changes(task: Any, action: str) -> int:
+    return len(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_id == task.id)
+        ).all()
+    )
+
+
+def test_a_decline_sent_again_with_its_key_is_done_once(task, worker, organiser):
+    def told() -> list[int]:
+        return sorted(db.session.scalars(select(Notice.user_id).where(Notice.kind == "task_declined")))
+
+    services.decline_task(task.id, worker, "孩子生病", idempotency_key="phone-d1")
+    first = told()
+    assert organiser.id in first
+    again = services.decline_task(task.id, worker, " 孩子生病 ", idempotency_key="phone-d1")
+    assert again.id == task.id and again.status == "declined"
+    assert changes(task, "task.decline") == 1 and told() == first
+    keys = db.session.scalars(select(TaskRequestKey)).all()
+    assert [(k.user_id, k.key, k.task_id, k.action) for k in keys] == [
+        (worker.id, "phone-d1", task.id, "decline")
+    ]
+    # the same key saying something else is refused, and changes nothing
+    with pytest.raises(ProductionError) as err:
+        services.decline_task(task.id, worker, "另有安排", idempotency_key="phone-d1")
+    assert (err.value.status, err.value.code) == (422, "idempotency_key_reused")
+    assert db.session.get(Task, task.id).declined_reason == "孩子生病"
+    # without a key, a second decline is told that the task is declined already
+    with pytest.raises(ProductionError) as err:
+        services.decline_task(task.id, worker, "孩子生病")
+    assert (err.value.status, err.value.code) == (409, "already_declined")
+
+
+def test_a_key_belongs_to_one_change_of_one_task(lots, task, worker, organiser, station):
+    other = services.create_task(lots[1].id, worker.id, organiser)
+    material.issue_material(other.id, organiser)
+    report(other, worker, 5)
+    services.decline_task(task.id, worker, idempotency_key="phone-k")
+    for call in (
+        lambda: services.decline_task(other.id, worker, idempotency_key="phone-k"),
+        lambda: services.mark_returned(other.id, worker, idempotency_key="phone-k"),
+    ):
+        with pytest.raises(ProductionError) as err:
+            call()
+        assert err.value.code == "idempotency_key_reused"
+    assert db.session.get(Task, other.id).status == "in_progress"
+    for bad in ("", "   ", "k" * 101):
+        with pytest.raises(ProductionError) as err:
+            services.mark_returned(other.id, worker, idempotency_key=bad)
+        assert (err.value.status, err.value.code) == (422, "bad_idempotency_key")
+    assert db.session.get(Task, other.id).status == "in_progress"
+
+
+def test_a_hand_in_sent_again_is_answered_as_the_first_even_after_inspection(task, worker, organiser):
+    material.issue_material(task.id, organiser)
+    report(task, worker, 100)  # the whole lot made; a first 20 inspected below, so it is not done
+    services.mark_returned(task.id, worker, idempotency_key="phone-h1")
+    returned_at = db.session.get(Task, task.id).returned_at
+    services.record_inspection(task.id, organiser, 20, 0, "", TODAY, False)
+    again = services.mark_returned(task.id, worker, idempotency_key="phone-h1")
+    assert again.status == "inspected" and again.returned_at == returned_at
+    assert changes(task, "task.return") == 1
+    # a new hand-in (another key) of the same pieces is told why not
+    with pytest.raises(ProductionError) as err:
+        services.mark_returned(task.id, worker, idempotency_key="phone-h2")
+    assert (err.value.status, err.value.code) == (409, "already_inspected")
+
+
+def test_a_refused_change_keeps_no_key_so_it_can_be_made_later(task, worker, organiser):
+    material.issue_material(task.id, organiser)
+    with pytest.raises(ProductionError) as err:
+        services.mark_returned(task.id, worker, idempotency_key="phone-h3")
+    assert err.value.code == "nothing_made"
+    assert db.session.scalar(select(TaskRequestKey.id)) is None
+    report(task, worker, 10)
+    assert services.mark_returned(task.id, worker, idempotency_key="phone-h3").status == "returned"
+
+
+def test_changes_that_arrive_after_the_organiser_moved_the_lot_say_why(
+    lots, task, worker, other_worker, organiser
+):
+    services.reassign_task(task.id, other_worker.id, organiser)  # before pickup: all of it
+    with pytest.raises(ProductionError) as err:
+        services.decline_task(task.id, worker, idempotency_key="late-1")
+    assert (err.value.status, err.value.code) == (409, "task_withdrawn")
+    assert "已经不归你了" in err.value.message
+    started = services.create_task(lots[1].id, worker.id, organiser)
+    material.issue_material(started.id, organiser)
+    report(started, worker, 5)
+    services.reassign_task(started.id, other_worker.id, organiser)
+    with pytest.raises(ProductionError) as err:
+        services.mark_returned(started.id, worker, idempotency_key="late-2")
+    assert (err.value.status, err.value.code) == (409, "task_withdrawn")
+    assert db.session.get(Task, started.id).status == "cancelled"
+    assert db.session.scalar(select(TaskRequestKey.id)) is None
+    # the organiser noted the hand-in already: the worker's hand-in says so
+    third = services.create_task(lots[2].id, worker.id, organiser)
+    material.issue_material(third.id, organiser)
+    report(third, worker, 5)
+    services.mark_returned(third.id, organiser)
+    with pytest.raises(ProductionError) as err:
+        services.mark_returned(third.id, worker, idempotency_key="late-3")
+    assert (err.value.status, err.value.code) == (409, "already_returned")

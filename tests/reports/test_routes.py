@@ -103,3 +103,4 @@ def test_coordinator_sees_only_their_enterprise(
     assert "96.8%" in page  # 92 / 95
     assert "站点A" in page
     assert "站点C" not in page
+    assert '<th class="num">已收货件数</th>' in page and "60 件待确认收货" in page  # nothing confirmed yet

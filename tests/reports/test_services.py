@@ -6,6 +6,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import select
+
 from factory.extensions import db
 from factory.reports import services
 from factory.reports.domain import Span, month_span
@@ -127,6 +129,19 @@ def test_enterprise_view(month: dict[str, Any]) -> None:
     assert set(rows) == {a.id, b.id}
     assert (rows[a.id].accepted, rows[a.id].delivered, rows[a.id].orders) == (53, 60, 2)
     assert (rows[b.id].accepted, rows[b.id].rejected, rows[b.id].delivered) == (39, 1, 40)
+    assert (rows[b.id].received, rows[b.id].unconfirmed, rows[b.id].missing) == (0, 40, 0)
+    # The enterprise confirms station b's first delivery (30) with 2 missing, the second (10) in full.
+    from factory.orders.models import Delivery
+    from factory.types import utcnow
+
+    first, second = db.session.scalars(
+        select(Delivery).where(Delivery.station_id == b.id).order_by(Delivery.delivered_on)
+    ).all()
+    first.received_at, first.received_pieces = utcnow(), 28
+    second.received_at = utcnow()
+    db.session.flush()
+    row = {r.station_id: r for r in services.enterprise_view(e1, MAY).stations}[b.id]
+    assert (row.delivered, row.received, row.unconfirmed, row.missing) == (40, 38, 0, 2)
 
 
 def test_an_empty_month_has_no_figures(month: dict[str, Any]) -> None:

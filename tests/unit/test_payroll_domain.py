@@ -286,6 +286,10 @@ def test_period_tops_up_automatically_once():
     assert slips[2].minimum_wage_check.passed
     again = compute_slip(1, [ins(100)], RATES, [], slips[1].adjustments, minimum, top_up_made_by="system")
     assert again.total_fen == 6050
+    # A top-up paid in this period for an earlier slip leaves this period's own shortfall to top up.
+    earlier = Adjustment("minimum_wage_top_up", 700, "2024-05 top-up", 9, for_earlier_slip=True)
+    both = compute_slip(1, [ins(100)], RATES, [], [earlier], minimum, top_up_made_by="system")
+    assert [a.amount_fen for a in both.adjustments] == [700, 2500] and both.total_fen == 6050 + 700
 
 
 def test_period_uses_reported_hours_per_worker():

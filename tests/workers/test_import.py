@@ -198,6 +198,54 @@ def test_export_masks_numbers(make_client: Any, organiser: Any, register: Any) -
     assert "13812345678" not in values
 
 
+def test_export_names_each_skill_and_its_speed_per_hour(
+    make_client: Any, organiser: Any, register: Any, app: Any
+) -> None:
+    register(name="孙美玲", skills="remote_assembly:23.6;flower_weaving:19.50")
+    client = make_client(organiser)
+    body = client.get("/workers/export.csv").get_data().decode("utf-8-sig")
+    assert "遥控器组装：每小时 23.6 个；手工编花：每小时 19.5 朵" in body
+    assert "remote_assembly" not in body and "flower_weaving" not in body
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/workers/export.xlsx").get_data()), read_only=True)
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row]
+    assert "遥控器组装：每小时 23.6 个；手工编花：每小时 19.5 朵" in cells
+    app.config["LANGUAGES"] = ["zh_CN", "en"]
+    client.post("/language", data={"locale": "en", "csrf_token": client.csrf_token("/workers/")})
+    body = client.get("/workers/export.csv").get_data().decode("utf-8-sig")
+    assert "Remote control assembly: 23.6 pieces per hour; Hand-woven flowers: 19.5 flowers per hour" in body
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "遥控器组装：每小时 23.6 个；手工编花：每小时 19.5 朵",
+        "Remote control assembly: 23.6 pieces per hour; Hand-woven flowers: 19.5 flowers per hour",
+        "remote_assembly:23.6;flower_weaving:19.5",
+        "遥控器组装: 23.6个/小时, 手工编花=19.5",
+    ],
+)
+def test_a_skills_cell_as_the_export_writes_it_imports_back(
+    make_client: Any, organiser: Any, cell: str
+) -> None:
+    response = upload(
+        make_client(organiser), csv_bytes(HEADER, [["周红", "13912340077", "", cell, "", "否"]]), "w.csv"
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    worker = next(w for w in services.station_workers(organiser.station_id) if w.user.name == "周红")
+    assert {s.skill.code: s.speed for s in worker.skills} == {
+        "remote_assembly": Decimal("23.6"),
+        "flower_weaving": Decimal("19.5"),
+    }
+
+
+def test_words_other_than_a_unit_around_a_speed_are_still_refused(make_client: Any, organiser: Any) -> None:
+    cell = "遥控器组装：大约 23.6 个"
+    response = upload(
+        make_client(organiser), csv_bytes(HEADER, [["周红", "13912340078", "", cell, "", "否"]]), "w.csv"
+    )
+    assert response.status_code == 422
+
+
 def test_the_template_can_be_imported_as_it_is(make_client: Any, organiser: Any) -> None:
     client = make_client(organiser)
     data = client.get("/workers/import/template.csv").get_data()

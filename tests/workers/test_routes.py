@@ -135,6 +135,8 @@ def test_skills_table_says_how_each_skill_was_gained(make_client: Any, organiser
     assert "<th>取得方式</th>" in table
     assert "起始日期" not in table
     assert "估计" in table
+    # Removing a skill asks first (it changes what planning gives the worker).
+    assert f"删除 {worker.user.name} 的技能「遥控器组装」？" in table and "js/confirm.js" in page
 
 
 def test_timed_trial_page(make_client: Any, organiser: Any, register: Any) -> None:
@@ -172,6 +174,7 @@ def test_worker_sets_next_weeks_hours_on_the_phone(make_client: Any, register: A
     worker.user.password_hash = accounts.hash_password("correct-horse-42")
     client = make_client(worker.user)
     page = text(client.get("/my/hours"))
+    assert "带红框的日子和您平常的一周不同；周六、周日是灰底。" in page  # the legend names both tints
     today = date.today()
     days = [(today + timedelta(days=i)).isoformat() for i in range(14)]
     assert all(f'name="h-{d}"' in page for d in days)
@@ -222,6 +225,7 @@ def test_worker_corrects_their_own_details(make_client: Any, register: Any) -> N
     assert "13812340003" in page
     assert id_number(9) not in page
     assert worker.id_number_masked in page
+    assert "只有存的号码有误时才填" in page
     response = client.submit(
         "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": id_number(10)}
     )
@@ -233,6 +237,17 @@ def test_worker_corrects_their_own_details(make_client: Any, register: Any) -> N
         "/my/profile", {"name": "王淑珍", "mobile": "13812340004", "id_number": "370203"}
     )
     assert response.status_code == 422
+
+
+def test_a_worker_without_an_id_number_on_file_is_not_told_it_is_wrong(
+    make_client: Any, register: Any
+) -> None:
+    worker, _ = register(mobile="13812340005")
+    from factory.accounts import services as accounts
+
+    worker.user.password_hash = accounts.hash_password("correct-horse-42")
+    page = text(make_client(worker.user).get("/my/profile"))
+    assert "未填写" in page and "愿意填的话：身份证上的全部18位。" in page and "有误" not in page
 
 
 def test_worker_cannot_open_another_workers_page(make_client: Any, register: Any) -> None:
@@ -315,3 +330,86 @@ def test_admin_adds_and_renames_a_skill(make_client: Any, make_user: Any) -> Non
     assert response.status_code == 303
     assert skill.name_zh == "手工串珠"
     assert client.submit(f"/admin/skills/{skill.id}", dict(data, code="beads")).status_code == 422
+
+
+def test_a_workers_page_links_to_her_tasks_reports_and_pay_slips(
+    make_client: Any, make_user: Any, organiser: Any, register: Any
+) -> None:
+    """The user test: on /workers/<id> the organiser had no way to that worker's tasks, reports or slips."""
+    from factory.orders import services as orders
+    from factory.payroll.models import PayPeriod, PaySlip
+    from factory.production import material
+    from factory.production import services as production
+    from tests.orders.conftest import order_input
+
+    worker, _code = register(name="王秀英")
+    colleague, _code = register(name="李秀英")
+    coordinator = make_user("coordinator")
+    elsewhere = make_user("organiser")
+    kit = [orders.Material("配套物料包", Decimal(1), "套")]
+    order = orders.create_order(
+        coordinator.enterprise_id, order_input(quantity=400, lot_size=100, materials=kit), coordinator
+    )
+    orders.post_order(order, coordinator)
+    orders.accept_order(order, organiser.station_id, 300, organiser)
+    orders.accept_order(order, elsewhere.station_id, 100, elsewhere)
+    lots = {lot.index: lot for lot in order.lots}
+    first = production.create_task(lots[1].id, worker.user_id, organiser)
+    second = production.create_task(lots[2].id, worker.user_id, organiser)
+    theirs = production.create_task(lots[3].id, colleague.user_id, organiser)
+    away = production.create_task(lots[4].id, worker.user_id, elsewhere)  # fetched from another station
+    material.issue_material(first.id, organiser)
+    report, _stored = production.record_report(first.id, worker.user, 30, "key-1", "hash-1")
+    closed = PayPeriod(
+        station_id=organiser.station_id, start=date(2026, 11, 1), end=date(2026, 11, 15), status="closed"
+    )
+    still_open = PayPeriod(station_id=organiser.station_id, start=date(2026, 11, 16), end=date(2026, 11, 30))
+    db.session.add_all([closed, still_open])
+    db.session.flush()
+    slip = PaySlip(
+        period_id=closed.id,
+        worker_id=worker.user_id,
+        station_id=organiser.station_id,
+        worker_name="王秀英",
+        accepted_pieces=30,
+        lines_fen=1200,
+        total_fen=1200,
+    )
+    their_slip = PaySlip(
+        period_id=closed.id,
+        worker_id=colleague.user_id,
+        station_id=organiser.station_id,
+        worker_name="李秀英",
+    )
+    db.session.add_all([slip, their_slip])
+    db.session.flush()
+
+    client = make_client(organiser)
+    page = text(client.get(f"/workers/{worker.user_id}"))
+    work = page[page.index('id="work"') : page.index('id="skills"')]
+    for task in (first, second):
+        assert f'href="/production/tasks/{task.id}"' in work
+    assert f"/production/tasks/{theirs.id}" not in work  # a colleague's task
+    assert f"/production/tasks/{away.id}" not in work  # another station's work is not this organiser's
+    assert "已报工 30 / 100 件" in work
+    assert report.reported_on.isoformat() in work and "30 件" in work
+    assert f'href="/pay/slips/{slip.id}"' in work and "¥12.00" in work
+    assert f"/pay/slips/{their_slip.id}" not in work
+    assert f'href="/pay/periods/{still_open.id}"' in work  # this period's pay, before a slip exists
+    assert f'href="/pay/workers/{worker.user_id}/account"' in work
+    assert 'href="/production/tasks"' in work  # the station's list (it cannot be narrowed to one worker)
+    # Every link leads to a page the organiser may open.
+    for href in re.findall(r'href="(/(?:production|pay)/[^"]+)"', work):
+        assert client.get(href).status_code == 200, href
+
+    # The administrator sees all of her work and her slips; task pages are the organiser's, so no links to them.
+    admin_page = text(make_client(make_user("admin")).get(f"/workers/{worker.user_id}"))
+    admin_work = admin_page[admin_page.index('id="work"') : admin_page.index('id="skills"')]
+    assert f'href="/pay/slips/{slip.id}"' in admin_work
+    assert "/production/tasks" not in admin_work
+    assert admin_work.count("遥控器组装 · 批次") == 4  # three tasks and the report
+
+    # A worker with nothing yet: plain words, no empty lists.
+    fresh, _code = register(name="新来的")
+    empty = text(client.get(f"/workers/{fresh.user_id}"))
+    assert "还没有任务。" in empty and "还没有报工。" in empty and "还没有工资条" in empty
