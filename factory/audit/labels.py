@@ -182,6 +182,7 @@ FIELDS: dict[str, LazyString] = {
     "hours": _l("Hours"),
     "id_number": _l("ID number"),
     "item": _l("Item"),
+    "kept": _l("Kept by a plan that did not place it"),
     "kept_started": _l("Started tasks kept"),
     "kept_unplaced": _l("Unplaced tasks kept"),
     "kind": _l("Kind"),

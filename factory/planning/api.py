@@ -198,7 +198,9 @@ OPENAPI_PATHS: dict[str, Any] = {
     },
     "/plans/{id}/plan": {
         "get": {
-            "summary": "The plan the run produced (instances/FORMAT.md); 409 while it runs",
+            "summary": "The plan the run produced (instances/FORMAT.md); 409 while it runs. Besides FORMAT.md's "
+            "keys, `kept` lists the lots already given out that the plan does not place, with the days they keep "
+            "with their worker inside the hours the plan leaves them (`unscheduled`: pieces with no day)",
             "parameters": _ID,
             "responses": {"200": {"description": "plan JSON"}, **error_responses(401, 403, 404, 409)},
         }
@@ -206,8 +208,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/plans/{id}/publish": {
         "post": {
             "summary": "Turn the plan's assignments into workers' tasks; only what changed is written. A task "
-            "whose lot the plan does not place stays with its worker (kept_unplaced) unless "
-            "`withdraw_unplaced` is true",
+            "whose lot the plan does not place stays with its worker (kept_unplaced), on the days of the plan's "
+            "`kept`, unless `withdraw_unplaced` is true",
             "parameters": _ID,
             "requestBody": {
                 "required": False,

@@ -5,7 +5,9 @@ database becomes one instance order per station holding its open lots (``O<order
 ``O<order id>-S<station id>`` in the city's), because a lot's material lies at the station it was allotted to.
 Open lots of one order that do not have the order's lot size (other than the one remainder lot) go into an
 extra instance order each (``…~<pieces>``). The run keeps ``lots``: instance order id → the lot ids of its
-instance lots 0, 1, 2 …, so the plan's ``(order, lot)`` maps back to a ``Lot`` row.
+instance lots 0, 1, 2 …, so the plan's ``(order, lot)`` maps back to a ``Lot`` row. Lots already given out
+(not yet picked up) go in as ``held`` with their worker and the days the worker was told, so that a plan that
+does not place one still fits it into that worker's hours (the plan's ``kept``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from factory.scheduling import check_plan, parse_instance
 from factory.scheduling.check import eligible_workers
 from factory.scheduling.instance import HOUR_EPS, INSTANCE_FORMAT, PLAN_FORMAT, Instance
+from factory.scheduling.schedule import kept_lots
 
 OVERDUE_WEIGHT = 2  # an order already past its due date counts double: it should be made first
 HOURS_DECIMALS = 2
@@ -61,6 +64,16 @@ class OrderIn:
     due_date: date
     rate_units: int  # 1/100 fen per piece
     lots: Sequence[LotIn]
+
+
+@dataclass(frozen=True)
+class HeldIn:
+    """A lot given out to a worker who has not picked it up yet: the pieces they hold and their days."""
+
+    lot_id: int
+    worker_id: int
+    pieces: float
+    days: Sequence[tuple[date, float]]
 
 
 @dataclass(frozen=True)
@@ -127,10 +140,15 @@ def build_instance(
     workers: Sequence[WorkerIn],
     orders: Sequence[OrderIn],
     pins: Iterable[tuple[int, int]] = (),
+    held: Iterable[HeldIn] = (),
     city: bool = False,
 ) -> tuple[dict[str, Any], dict[str, list[int]], list[tuple[int, int]]]:
     """Return the instance dict, the lot map (instance order id -> lot ids) and the pins left out
-    because their lot or worker is not in this run (lot id, worker id)."""
+    because their lot or worker is not in this run (lot id, worker id).
+
+    `held` lots whose worker is not in this run are left out: the run plans nothing for that worker, so
+    their lot keeps its days. Days after the horizon stay as they are, so only the pieces before its end
+    are planned; days before its start are in the past and their pieces are planned again."""
     known = {s.id for s in stations}
     out_orders: list[dict[str, Any]] = []
     lot_map: dict[str, list[int]] = {}
@@ -180,6 +198,30 @@ def build_instance(
             dropped.append((lot_id, worker_id))
             continue
         pinned.append({"order": ref.order_key, "lot": ref.k, "worker": wid(worker_id)})
+    sizes = {lot.id: lot.pieces for o in orders for lot in o.lots}
+    end = start + timedelta(days=days)
+    out_held = []
+    for h in sorted(held, key=lambda x: x.lot_id):
+        ref = where.get(h.lot_id)
+        if ref is None or h.worker_id not in worker_ids:
+            continue
+        later = sum(float(p) for d, p in h.days if d >= end)
+        pieces = round(min(float(sizes[h.lot_id]), float(h.pieces) - later), 2)
+        if pieces <= 0:
+            continue
+        out_held.append(
+            {
+                "order": ref.order_key,
+                "lot": ref.k,
+                "worker": wid(h.worker_id),
+                "pieces": _clean(pieces),
+                "days": [
+                    {"day": (d - start).days, "pieces": _clean(round(float(p), 2))}
+                    for d, p in sorted(h.days)
+                    if start <= d < end and float(p) > 0
+                ],
+            }
+        )
     instance = {
         "format": INSTANCE_FORMAT,
         "horizon": {"start": start.isoformat(), "days": days},
@@ -189,6 +231,8 @@ def build_instance(
         "pinned": pinned,
         "objective": ["on_time", "fairness", "travel"],
     }
+    if out_held:
+        instance["held"] = out_held
     return instance, lot_map, dropped
 
 
@@ -378,6 +422,20 @@ def whole_days(days: Sequence[tuple[int, float]], total: int) -> list[tuple[int,
     for i in order[: max(0, missing)]:
         floors[i] += 1
     return [(items[i][0], floors[i]) for i in range(len(items)) if floors[i] > 0]
+
+
+def day_spans(days: Iterable[tuple[date, int]]) -> list[tuple[date, date, int]]:
+    """Days with whole pieces, shortened for reading: back-to-back days with the same pieces become one span
+    (first day, last day, pieces a day). Days with no pieces are left out."""
+    spans: list[tuple[date, date, int]] = []
+    for day, n in sorted(days):
+        if n <= 0:
+            continue
+        if spans and spans[-1][2] == n and spans[-1][1] + timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day, n)
+        else:
+            spans.append((day, day, n))
+    return spans
 
 
 def idle_reasons(instance: Mapping[str, Any]) -> dict[int, str]:
@@ -585,6 +643,8 @@ def move_lot(
     assignments.sort(key=lambda a: (a["worker"], a["order"], a["lot"]))
     unassigned = [u for u in plan.get("unassigned", []) if (u["order"], u["lot"]) != (order_key, k)]
     changed = {**plan, "assignments": assignments, "unassigned": unassigned}
+    if inst.held:  # the lots kept with their workers fit into what the move leaves them
+        changed["kept"] = kept_lots(inst, assignments)
     result = check_plan(inst, changed)
     if result.valid:
         stats = dict(plan.get("stats", {}))

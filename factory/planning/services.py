@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from math import ceil
 from typing import Any
 
 from flask import current_app
@@ -172,6 +173,25 @@ def current_holders(lot_ids: Iterable[int]) -> dict[int, int]:
     return {lot_id: worker_id for lot_id, worker_id in rows}
 
 
+def held_lots(lot_ids: Iterable[int]) -> list[domain.HeldIn]:
+    """The lots given out and not yet picked up, with their worker, pieces and days."""
+    from factory.production.models import Task, TaskStatus
+
+    ids = list(lot_ids)
+    if not ids:
+        return []
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.lot_id.in_(ids), Task.status == TaskStatus.ASSIGNED.value)
+        .options(selectinload(Task.days))
+        .order_by(Task.lot_id)
+    )
+    return [
+        domain.HeldIn(t.lot_id, t.worker_id, t.pieces, [(d.day, float(d.pieces)) for d in t.days])
+        for t in tasks
+    ]
+
+
 @dataclass
 class Built:
     instance: dict[str, Any]
@@ -200,6 +220,7 @@ def build(station_id: int | None, start: date, days: int, previous: PlanRun | No
         workers=workers,
         orders=orders,
         pins=pins,
+        held=held_lots(planned),
         city=station_id is None,
     )
     if previous is not None and previous.plan:
@@ -233,7 +254,9 @@ def reason_text(
     """Why a lot is not placed, from the engine's reason code and its params."""
     skill = skill_name(str(params.get("skill", "")))
     if code == "no_skill":
-        return _("No worker can do “%(skill)s”.", skill=skill)
+        # the engine counts only the workers in this run who offer hours: others may have the skill but be
+        # paused or away, so say who was looked at
+        return _("None of the workers with hours in these days can do “%(skill)s”.", skill=skill)
     if code == "no_reachable_station":
         names = "、".join(station_name(s) for s in params.get("stations", []))
         return _(
@@ -614,7 +637,14 @@ def publish(
                 ],
             )
         )
-    result = publish_plan(run.station_id, run.id, assignments, actor, withdraw_unplaced=withdraw_unplaced)
+    result = publish_plan(
+        run.station_id,
+        run.id,
+        assignments,
+        actor,
+        withdraw_unplaced=withdraw_unplaced,
+        kept=kept_days(run),
+    )
     run.published_at = utcnow()
     run.published_by_id = actor.id
     run.publish_result = {
@@ -631,9 +661,32 @@ def publish(
     return result
 
 
+def kept_days(run: PlanRun) -> list[Any]:
+    """The days the plan fits each lot it leaves with its worker into (the plan's `kept`), as dates."""
+    from factory.production.services import KeptDays
+
+    out = []
+    until = run.start_date + timedelta(days=run.days)
+    for e in (run.plan or {}).get("kept", []):
+        lot_id = domain.lot_id_of(run.lots, e["order"], e["lot"])
+        if lot_id is None:
+            continue
+        days = [
+            (run.start_date + timedelta(days=d["day"]), Decimal(str(d["pieces"])))
+            for d in e["days"]
+            if d["pieces"] > 0
+        ]
+        out.append(KeptDays(lot_id, domain.id_number(e["worker"]), days, until))
+    return out
+
+
+Days = tuple[tuple[date, int], ...]  # (day, whole pieces), as the worker's phone shows them
+
+
 @dataclass(frozen=True)
 class LotChange:
-    """A not-yet-picked-up task that publishing changes: its lot, who has it, who gets it (None: nobody)."""
+    """A task that publishing changes: its lot, who has it, who gets it (None: nobody), and for a lot that
+    stays with its worker, the days before and after (whole pieces) and whether they change."""
 
     lot_id: int
     product: str
@@ -641,22 +694,51 @@ class LotChange:
     station_id: int
     holder_id: int
     new_worker_id: int | None
+    old_days: Days = ()
+    new_days: Days = ()
+    days_changed: bool = False
+    unscheduled: int = 0  # pieces of a kept lot that no day of the plan holds
+
+    @property
+    def old_spans(self) -> list[tuple[date, date, int]]:
+        return domain.day_spans(self.old_days)
+
+    @property
+    def new_spans(self) -> list[tuple[date, date, int]]:
+        return domain.day_spans(self.new_days)
+
+
+def _whole(days: Iterable[tuple[date, Decimal]]) -> Days:
+    from factory.production.floor import whole_days
+    from factory.production.services import DayPlan
+
+    return tuple(sorted(whole_days([DayPlan(d, Decimal(p)) for d, p in days]).items()))
 
 
 @dataclass
 class PublishEffect:
-    """What publishing a plan does to tasks already given out and not yet picked up, before anything is
-    written: lots that go to someone else (`moved`) and lots the plan does not place (`unplaced`), which stay
-    with their worker unless the organiser asks to withdraw them."""
+    """What publishing a plan does to tasks already given out, before anything is written: lots not picked up
+    that go to someone else (`moved`), lots not picked up that the plan does not place (`unplaced`), which
+    stay with their worker unless the organiser asks to withdraw them (and then take the days the plan fits
+    them into), and lots that stay with the same worker on other days (`rescheduled`)."""
 
     moved: list[LotChange]
     unplaced: list[LotChange]
     workers: dict[int, str]  # worker id -> name
     stations: dict[int, str]  # station id -> name
+    rescheduled: list[LotChange] = field(default_factory=list)
 
     @property
     def moved_total(self) -> int:
         return len(self.moved)
+
+    @property
+    def rescheduled_total(self) -> int:
+        return len(self.rescheduled)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.moved or self.unplaced or self.rescheduled)
 
     @property
     def unplaced_total(self) -> int:
@@ -681,38 +763,79 @@ class PublishEffect:
 
 
 def publish_effect(run: PlanRun) -> PublishEffect | None:
-    """The tasks publishing `run` would move or leave unplaced, decided the way `publish_plan` decides it:
-    a station's plan covers the live tasks of its station's lots; the city's plan the live tasks of the lots
-    it assigns and those of earlier plans. Tasks already picked up are never touched. None before the run
-    has a plan."""
+    """What publishing `run` would do to the tasks already given out, decided the way `publish_plan` decides
+    it: a station's plan covers the live tasks of its station's lots; the city's plan the live tasks of the
+    lots it assigns and those of earlier plans. A task not picked up moves when the plan gives its lot to
+    someone else and stays (on the days the plan fits it into) when the plan does not place it; a task the
+    plan leaves with its worker gets the plan's days. None before the run has a plan."""
     from factory.production.models import DEAD, STARTED, Task
+    from factory.production.services import kept_task_days, normalised_days
 
     if run.state != "done" or not run.plan:
         return None
-    wanted: dict[int, tuple[int, int]] = {}
+    start = run.start_date
+    wanted: dict[int, tuple[int, int, list[tuple[date, Decimal]]]] = {}
     for a in run.plan["assignments"]:
         lot_id = domain.lot_id_of(run.lots, a["order"], a["lot"])
         if lot_id is not None:
-            wanted[lot_id] = (domain.id_number(a["worker"]), domain.id_number(a["station"]))
+            days = [(start + timedelta(days=d["day"]), Decimal(str(d["pieces"]))) for d in a["days"]]
+            wanted[lot_id] = (domain.id_number(a["worker"]), domain.id_number(a["station"]), days)
+    kept = {k.lot_id: k for k in kept_days(run)}
+    unscheduled = {
+        domain.lot_id_of(run.lots, e["order"], e["lot"]): e.get("unscheduled", 0)
+        for e in run.plan.get("kept", [])
+    }
     stmt = (
-        select(Task.lot_id, Task.worker_id, Task.station_id, Lot.index, Order.product)
+        select(Task, Lot.index, Order.product)
         .join(Lot, Lot.id == Task.lot_id)
         .join(Order, Order.id == Task.order_id)
-        .where(Task.status.not_in(DEAD + STARTED))
+        .where(Task.status.not_in(DEAD))
+        .options(selectinload(Task.days))
         .order_by(Order.product, Lot.index)
     )
+    # tasks not picked up, and the picked-up tasks of lots the plan places (picked up since the run: their
+    # days follow the plan when they stay with their worker); never the station's whole history
+    waiting = Task.status.not_in(STARTED)
+    placed = Task.lot_id.in_(list(wanted) or [-1])
     if run.station_id is not None:
-        stmt = stmt.where(Lot.station_id == run.station_id)
-    else:
-        stmt = stmt.where(Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(wanted) or [-1]))
-    moved, unplaced = [], []
-    for lot_id, worker_id, station_id, index, product in db.session.execute(stmt):
-        if lot_id not in wanted:
-            unplaced.append(LotChange(lot_id, product, index, station_id, worker_id, None))
-        elif wanted[lot_id] != (worker_id, station_id):
-            new_worker = wanted[lot_id][0]
-            moved.append(LotChange(lot_id, product, index, station_id, worker_id, new_worker))
-    changes = moved + unplaced
+        stmt = stmt.where(Lot.station_id == run.station_id, waiting | placed)
+    else:  # the city's plan: the tasks of its lots, of earlier plans and of the lots it keeps with their worker
+        covered = Task.plan_run_id.is_not(None) | Task.lot_id.in_(list(kept) or [-1])
+        stmt = stmt.where((covered & waiting) | placed)
+    moved, unplaced, rescheduled = [], [], []
+    for task, index, product in db.session.execute(stmt).all():
+        started = task.status in STARTED
+        before = [(d.day, d.pieces) for d in task.days]
+        change = LotChange(task.lot_id, product, index, task.station_id, task.worker_id, task.worker_id)
+        if task.lot_id not in wanted:
+            if started:
+                continue
+            fit = kept.get(task.lot_id)
+            after = (
+                kept_task_days(before, fit) if fit is not None and fit.worker_id == task.worker_id else before
+            )
+            unplaced.append(
+                replace(
+                    change,
+                    new_worker_id=None,
+                    old_days=_whole(before),
+                    new_days=_whole(after),
+                    days_changed=after != before,
+                    unscheduled=ceil(unscheduled.get(task.lot_id, 0)) if after != before else 0,
+                )
+            )
+            continue
+        worker_id, station_id, days = wanted[task.lot_id]
+        if worker_id != task.worker_id or (station_id != task.station_id and not started):
+            if not started:  # a lot already picked up stays where it is
+                moved.append(replace(change, new_worker_id=worker_id))
+            continue
+        after = normalised_days(days)
+        if after != before:
+            rescheduled.append(
+                replace(change, old_days=_whole(before), new_days=_whole(after), days_changed=True)
+            )
+    changes = moved + unplaced + rescheduled
     people = {c.holder_id for c in changes} | {c.new_worker_id for c in changes if c.new_worker_id}
     places = {c.station_id for c in changes}
     stations = (
@@ -720,7 +843,9 @@ def publish_effect(run: PlanRun) -> PublishEffect | None:
         if places
         else {}
     )
-    return PublishEffect(moved, unplaced, _names(people), stations)
+    names = _names(people)
+    rescheduled.sort(key=lambda c: (names.get(c.holder_id, ""), c.product, c.index))
+    return PublishEffect(moved, unplaced, names, stations, rescheduled)
 
 
 # ------------------------------------------------------------------ reading

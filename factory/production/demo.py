@@ -2,7 +2,8 @@
 
 So that a worker's phone shows something before any plan is published: one task under way today, one
 finished and inspected last week, one starting tomorrow, some lots handed in and waiting for inspection.
-Only a station without any task gets them, so running the demo again changes nothing.
+Each lot goes to a worker who has its skill (the next one in turn who has it). Only a station without any
+task gets them, so running the demo again changes nothing.
 """
 
 from __future__ import annotations
@@ -56,6 +57,31 @@ def _report(task: Task, worker: User, pieces: int, days_ago: int, n: int) -> Non
         report.created_at = utcnow() - timedelta(days=days_ago, hours=3)
 
 
+def _skills(worker_ids: list[int]) -> dict[int, set[str]]:
+    from factory.reference.models import Skill
+    from factory.workers.models import WorkerSkill
+
+    out: dict[int, set[str]] = {i: set() for i in worker_ids}
+    rows = db.session.execute(
+        select(WorkerSkill.worker_id, Skill.code)
+        .join(Skill, Skill.id == WorkerSkill.skill_id)
+        .where(WorkerSkill.worker_id.in_(worker_ids))
+    )
+    for worker_id, code in rows:
+        out[worker_id].add(code)
+    return out
+
+
+def _able(workers: list[User], turn: int, skill: str, skills: dict[int, set[str]]) -> User:
+    """The worker whose turn it is, or the next one after them who has the skill (the one whose turn it is
+    when nobody has it)."""
+    for k in range(len(workers)):
+        candidate = workers[(turn + k) % len(workers)]
+        if skill in skills.get(candidate.id, set()):
+            return candidate
+    return workers[turn]
+
+
 def seed_production() -> None:
     today = local_today()
     for station in db.session.scalars(select(Station).order_by(Station.id)):
@@ -86,10 +112,12 @@ def seed_production() -> None:
             )
         )
         reasons = floor.reject_reasons(station.id)
+        skills = _skills([w.id for w in workers])
         for i, lot in enumerate(lots):
             kind = i % 4
             # the first worker (the README login) gets one of each kind; the others share the rest
-            worker = workers[0] if i < 4 else workers[1 + (i - 4) % max(1, len(workers) - 1)]
+            turn = 0 if i < 4 else 1 + (i - 4) % max(1, len(workers) - 1)
+            worker = _able(workers, turn, lot.order.skill.code, skills)
             if kind == 0:  # under way: began three days ago, ends the day after tomorrow
                 task = services.create_task(
                     lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -3, 6)

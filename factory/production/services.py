@@ -86,6 +86,22 @@ class PublishedAssignment:
     days: list[tuple[date, Decimal]]
 
 
+@dataclass(frozen=True)
+class KeptDays:
+    """A not-placed lot the plan leaves with its worker, with the days the plan fits it into: they replace
+    the task's days before `until` (the end of the plan's days); the task's days from `until` on stay."""
+
+    lot_id: int
+    worker_id: int
+    days: list[tuple[date, Decimal]]
+    until: date
+
+
+def kept_task_days(current: Iterable[tuple[date, Decimal]], kept: KeptDays) -> list[tuple[date, Decimal]]:
+    """The days a kept task has once the plan is published."""
+    return normalised_days([*kept.days, *((d, p) for d, p in current if d >= kept.until)])
+
+
 @dataclass
 class PublishResult:
     created: int = 0
@@ -97,7 +113,7 @@ class PublishResult:
     affected_worker_ids: set[int] = field(default_factory=set)
 
 
-def _norm_days(days: Iterable[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
+def normalised_days(days: Iterable[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
     """Days in order, pieces to 2 places, empty days left out, the same day added up."""
     out: dict[date, Decimal] = defaultdict(Decimal)
     for day, pieces in days:
@@ -135,6 +151,7 @@ def publish_plan(
     actor: User | None,
     *,
     withdraw_unplaced: bool = False,
+    kept: Sequence[KeptDays] = (),
 ) -> PublishResult:
     """Make the plan's assignments the live tasks of the lots it covers (see the contract in the docstring).
 
@@ -143,8 +160,10 @@ def publish_plan(
     alone; a lot moved to another worker before pickup cancels the old task and creates a new one (counted as
     changed); a lot already picked up is never moved (kept_started). A covered lot the plan does not assign
     keeps its not-started task with its worker (kept_unplaced): the plan found nobody else for it, and taking it
-    away would leave it with nobody; only with `withdraw_unplaced` is that task withdrawn (cancelled).
-    Workers whose tasks changed get a notice.
+    away would leave it with nobody; only with `withdraw_unplaced` is that task withdrawn (cancelled). A kept
+    task takes the days the plan fits it into (`kept`), so that the worker's days hold the plan's lots and
+    this one within their hours; the city's plan also covers the lots it lists in `kept`. Workers whose
+    tasks changed get a notice.
     """
     result = PublishResult()
     wanted: dict[int, PublishedAssignment] = {}
@@ -199,16 +218,21 @@ def publish_plan(
             select(Task)
             .where(
                 Task.status.notin_(DEAD),
-                or_(Task.lot_id.in_(list(wanted) or [-1]), Task.plan_run_id.is_not(None)),
+                or_(
+                    Task.lot_id.in_(list(wanted) or [-1]),
+                    Task.plan_run_id.is_not(None),
+                    Task.lot_id.in_([k.lot_id for k in kept] or [-1]),
+                ),
             )
             .options(selectinload(Task.days))
         ).all()
     current = {t.lot_id: t for t in live}
+    kept_by_lot = {k.lot_id: k for k in kept}
     touched_orders: set[int] = set()
 
     for lot_id, a in wanted.items():
         lot = lots[lot_id]
-        days = _norm_days(a.days)
+        days = normalised_days(a.days)
         task = current.get(lot_id)
         if task is not None and task.status in STARTED:
             same_days = [(d.day, d.pieces) for d in task.days] == days
@@ -280,6 +304,32 @@ def publish_plan(
             continue
         if not withdraw_unplaced:
             result.kept_unplaced += 1
+            fit = kept_by_lot.get(lot_id)
+            if (
+                fit is not None
+                and fit.worker_id == task.worker_id
+                and task.status == TaskStatus.ASSIGNED.value
+            ):
+                before = [(d.day, d.pieces) for d in task.days]
+                days = kept_task_days(before, fit)
+                if days != before:
+                    _set_days(task, days)
+                    record(
+                        actor,
+                        "task.replan",
+                        task,
+                        before={"days": [(d.isoformat(), str(p)) for d, p in before]},
+                        after={"days": [(d.isoformat(), str(p)) for d, p in days], "kept": True},
+                    )
+                    _notify(
+                        task.worker_id,
+                        "task_changed",
+                        task_id=task.id,
+                        product=task.order.product,
+                        lot=task.lot.index,
+                    )
+                    result.changed += 1
+                    result.affected_worker_ids.add(task.worker_id)
             continue
         _cancel(task, actor, "task.cancel", notice="task_withdrawn")
         result.cancelled += 1
@@ -326,7 +376,7 @@ def create_task(
         status=TaskStatus.ASSIGNED.value,
         reassigned_from_id=reassigned_from.id if reassigned_from else None,
     )
-    task.days = [TaskDay(day=d, pieces=p) for d, p in _norm_days(days)]
+    task.days = [TaskDay(day=d, pieces=p) for d, p in normalised_days(days)]
     nested = db.session.begin_nested()
     try:
         db.session.add(task)

@@ -19,7 +19,9 @@ Stable API for the web app::
 ``eligible_workers``, ``eligible_without_work``, ``priority_eligible``, ``priority_with_work``,
 ``earnings_per_hour_gini``, and, with a previous plan, ``previous_kept`` / ``previous_moved``.
 Each ``unassigned`` entry has an English ``reason``, a ``code`` (``no_skill``, ``no_reachable_station``,
-``no_time_before_due``, ``not_chosen``) and ``params`` for translation.
+``no_time_before_due``, ``not_chosen``) and ``params`` for translation. An instance may list ``held`` lots
+(given out before the run); the plan then has a ``kept`` list: the held lots it does not place, with the
+days each is made on in the hours the plan leaves its worker (``schedule.kept_lots``).
 
 Nothing here imports Flask or SQLAlchemy.
 """

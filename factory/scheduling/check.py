@@ -7,7 +7,11 @@ Figures: ``on_time_pieces``, ``weighted_on_time``, ``travel_minutes``, ``workers
 ``assigned_lots``, ``unassigned_lots``, and the fairness figures: ``eligible_workers`` (offered hours and could
 take some lot of some order alone by its due day), ``eligible_without_work``, ``priority_eligible``,
 ``priority_with_work``, ``earnings_fen`` and ``earnings_per_hour_gini`` (Gini coefficient of planned earnings
-per offered hour over the eligible workers, 0 = all equal).
+per offered hour over the eligible workers, 0 = all equal), and ``kept_lots``.
+
+When the instance lists ``held`` lots, every held lot the plan does not assign must be in the plan's ``kept``
+list with its worker, and its days count against that worker's hours like the plan's own lots: a plan that
+leaves a held lot with its worker may not book that worker beyond their hours on any day.
 """
 
 from __future__ import annotations
@@ -153,6 +157,67 @@ def check_plan(inst: Instance, plan: Any) -> CheckResult:
         weighted += size * o.weight
         earnings[wi] += size * o.piece_rate_fen
         with_work.add(wi)
+    kept = plan.get("kept", [])
+    if not isinstance(kept, list):
+        errors.append("kept: expected a list")
+        kept = []
+    held = {(h.order, h.lot): h for h in inst.held}
+    kept_seen: set[tuple[str, int]] = set()
+    for k, e in enumerate(kept):
+        where = f"kept[{k}]"
+        if not isinstance(e, dict):
+            errors.append(f"{where}: expected an object")
+            continue
+        key = (e.get("order"), e.get("lot"))
+        h = held.get(key)  # type: ignore[arg-type]
+        if h is None:
+            errors.append(f"{where}: {key[0]} lot {key[1]} is not a held lot")
+            continue
+        if key in seen:
+            errors.append(f"{where}: {h.order} lot {h.lot} is also assigned")
+            continue
+        if key in kept_seen:
+            errors.append(f"{where}: {h.order} lot {h.lot} is kept twice")
+            continue
+        kept_seen.add(key)  # type: ignore[arg-type]
+        if e.get("worker") != h.worker:
+            errors.append(
+                f"{where}.worker: {h.order} lot {h.lot} is held by {h.worker}, plan has {e.get('worker')!r}"
+            )
+            continue
+        wi = inst.worker_index[h.worker]
+        speed = inst.workers[wi].speed.get(inst.orders[inst.order_index[h.order]].skill, 0.0)
+        days = e.get("days")
+        rest = e.get("unscheduled", 0)
+        if (
+            not isinstance(days, list)
+            or not isinstance(rest, int | float)
+            or isinstance(rest, bool)
+            or rest < 0
+        ):
+            errors.append(f"{where}: expected days (a list) and unscheduled (a non-negative number)")
+            continue
+        total = float(rest)
+        for j, d in enumerate(days):
+            day, pcs = (d.get("day"), d.get("pieces")) if isinstance(d, dict) else (None, None)
+            if not isinstance(day, int) or isinstance(day, bool) or not 0 <= day < inst.days:
+                errors.append(f"{where}.days[{j}].day: expected a day 0..{inst.days - 1}, got {day!r}")
+                continue
+            if not isinstance(pcs, int | float) or isinstance(pcs, bool) or pcs < 0:
+                errors.append(f"{where}.days[{j}].pieces: expected a non-negative number, got {pcs!r}")
+                continue
+            if pcs > 0 and speed <= 0:
+                errors.append(f"{where}: worker {h.worker} has no skill for {h.order}")
+                break
+            total += pcs
+            if pcs > 0:
+                day_hours[wi, day] += pcs / speed
+        if abs(total - h.pieces) > 1e-6:
+            errors.append(f"{where}: days and unscheduled add up to {total:g}, the worker holds {h.pieces:g}")
+    for i, h in enumerate(inst.held):
+        if (h.order, h.lot) not in seen and (h.order, h.lot) not in kept_seen:
+            errors.append(f"held[{i}]: {h.order} lot {h.lot} is neither assigned nor kept with {h.worker}")
+
     for (wi, day), used in sorted(day_hours.items()):
         w = inst.workers[wi]
         if used > w.hours[day] + HOUR_EPS:
@@ -198,5 +263,6 @@ def check_plan(inst: Instance, plan: Any) -> CheckResult:
         "priority_with_work": sum(1 for wi in prio if wi in with_work),
         "earnings_fen": sum(earnings.values()),
         "earnings_per_hour_gini": gini([earnings[wi] / inst.workers[wi].offered_hours for wi in elig]),
+        "kept_lots": len(kept_seen),
     }
     return CheckResult(not errors, errors, figures)

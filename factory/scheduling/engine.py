@@ -2,7 +2,8 @@
 
 Steps: enumerate (worker, order) pairs; LP bound (GLOP); greedy start; the lexicographic CP-SAT model of
 ``solver.py`` over the whole instance, or, beyond :data:`CITY_WORKERS` workers, the station decomposition of
-``decompose.py``; then lot numbers, pieces per day, reasons for unplaced lots and the figures of
+``decompose.py``; then lot numbers, pieces per day, reasons for unplaced lots, the days of the held lots the
+plan does not place (``kept``, in the hours the plan leaves their workers) and the figures of
 ``check.check_plan``.
 """
 
@@ -18,7 +19,7 @@ from factory.scheduling.check import check_plan
 from factory.scheduling.greedy import greedy, lp_rounding
 from factory.scheduling.instance import PLAN_FORMAT, Instance, parse_instance
 from factory.scheduling.problem import build_problem
-from factory.scheduling.schedule import Alloc, build_assignments
+from factory.scheduling.schedule import Alloc, build_assignments, kept_lots
 from factory.scheduling.solver import ON_TIME_TOLERANCE, SPREAD_TOLERANCE, lp_bound, solve_sub, spec_for
 
 CITY_WORKERS = 3000  # above this many workers with work to offer, solve per station (decompose.py)
@@ -125,9 +126,11 @@ def _finish_margin(n_pairs: int) -> float:
 
 
 def make_plan(prob: Any, alloc: Alloc) -> dict[str, Any]:
-    """Build the plan dict (assignments, unassigned, figures) from lot counts per pair."""
+    """Build the plan dict (assignments, unassigned, kept held lots, figures) from lot counts per pair."""
     assignments, unassigned = build_assignments(prob, alloc)
     plan: dict[str, Any] = {"format": PLAN_FORMAT, "assignments": assignments, "unassigned": unassigned}
+    if prob.inst.held:
+        plan["kept"] = kept_lots(prob.inst, assignments)
     figures = check_plan(prob.inst, plan).figures
     plan["stats"] = dict(figures)
     return plan

@@ -5,6 +5,17 @@
 ``workers[3].hours: expected 14 numbers, got 13``. Unknown keys are ignored. Pins are checked here too: a pin
 that cannot hold (no skill, no reachable station, lot too long for the hours before its due day, or more pinned
 work than a worker's hours) is an ``InstanceError`` naming the pin.
+
+An instance may also list ``held`` lots (an extension of FORMAT.md v1, which tells readers to ignore keys they
+do not know): lots already given out to a worker who has not fetched the material yet, with the pieces still
+to make (default: the lot's) and the days the worker was told (horizon days)::
+
+    "held": [{"order": "O1", "lot": 3, "worker": "W1", "pieces": 200,
+              "days": [{"day": 0, "pieces": 100}, {"day": 1, "pieces": 100}]}]
+
+A held lot is planned like any other, so it may go to someone else. If the plan does not place it, it stays
+with its worker (unless the organiser withdraws it), so the plan must still fit it into that worker's hours:
+see ``schedule.kept_lots`` and the plan's ``kept`` list.
 """
 
 from __future__ import annotations
@@ -83,6 +94,17 @@ class Pin:
     worker: str
 
 
+@dataclass(frozen=True)
+class Held:
+    """A lot already given out to a worker (material not yet fetched) and the days the worker was told."""
+
+    order: str
+    lot: int
+    worker: str
+    pieces: float  # pieces still to make in the horizon, to the hundredth
+    days: tuple[tuple[int, float], ...] = ()  # (horizon day, pieces) as the worker was told
+
+
 @dataclass
 class Instance:
     horizon_start: str
@@ -92,6 +114,7 @@ class Instance:
     orders: list[Order]
     pinned: list[Pin] = field(default_factory=list)
     objective: list[str] = field(default_factory=lambda: list(OBJECTIVES))
+    held: list[Held] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.worker_index: dict[str, int] = {w.id: i for i, w in enumerate(self.workers)}
@@ -151,6 +174,16 @@ class Instance:
             ],
             "pinned": [{"order": p.order, "lot": p.lot, "worker": p.worker} for p in self.pinned],
             "objective": list(self.objective),
+            "held": [
+                {
+                    "order": h.order,
+                    "lot": h.lot,
+                    "worker": h.worker,
+                    "pieces": h.pieces,
+                    "days": [{"day": d, "pieces": p} for d, p in h.days],
+                }
+                for h in self.held
+            ],
         }
 
 
@@ -336,7 +369,41 @@ def parse_instance(data: Any) -> Instance:
         pins.append(Pin(oid, lot, wid))
     inst.pinned = pins
     check_pins(inst)
+    inst.held = _parse_held(data.get("held", []) or [], inst)
     return inst
+
+
+def _parse_held(raw: Any, inst: Instance) -> list[Held]:
+    """Read ``held``: each lot once, with a known worker, its pieces and the days the worker was told."""
+    out: list[Held] = []
+    seen: dict[tuple[str, int], int] = {}
+    for i, h in enumerate(_list(raw, "held")):
+        where = f"held[{i}]"
+        h = _mapping(h, where)
+        oid = _id(_get(h, "order", where), f"{where}.order")
+        if oid not in inst.order_index:
+            raise InstanceError(f"{where}.order: unknown order {oid!r}")
+        order = inst.orders[inst.order_index[oid]]
+        lot = _int(_get(h, "lot", where), f"{where}.lot", 0)
+        if lot >= order.n_lots:
+            raise InstanceError(f"{where}.lot: order {oid} has lots 0..{order.n_lots - 1}, got {lot}")
+        wid = _id(_get(h, "worker", where), f"{where}.worker")
+        if wid not in inst.worker_index:
+            raise InstanceError(f"{where}.worker: unknown worker {wid!r}")
+        if (oid, lot) in seen:
+            raise InstanceError(f"{where}: {oid} lot {lot} is already held by held[{seen[oid, lot]}]")
+        seen[oid, lot] = i
+        size = order.lot_pieces(lot)
+        pieces = round(_num(h.get("pieces", size), f"{where}.pieces", 0, size), 2)
+        days: list[tuple[int, float]] = []
+        for j, d in enumerate(_list(h.get("days", []) or [], f"{where}.days")):
+            d = _mapping(d, f"{where}.days[{j}]")
+            day = _int(_get(d, "day", f"{where}.days[{j}]"), f"{where}.days[{j}].day", 0, inst.days - 1)
+            days.append(
+                (day, _num(_get(d, "pieces", f"{where}.days[{j}]"), f"{where}.days[{j}].pieces", lo=0))
+            )
+        out.append(Held(oid, lot, wid, pieces, tuple(sorted(days))))
+    return out
 
 
 def check_pins(inst: Instance) -> None:

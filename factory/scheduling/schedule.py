@@ -1,18 +1,21 @@
 """From lot counts to a plan: lot numbers, pieces per day, reasons for unplaced lots.
 
-``number_lots`` hands out lot numbers: pinned lots first, then each lot to the worker who had it in the previous
-plan (if that worker still holds a lot of the order), then the remaining numbers in order. ``daily_pieces`` lays
-each worker's lots over the days earliest due first (fractional pieces allowed), which is the worker's
-"today: 90 pieces". ``unassigned_reason`` explains a lot that was not placed, with a machine ``code`` and its
-params so the web app can translate it.
+``number_lots`` hands out lot numbers: pinned lots first, then each held lot to the worker who holds it, then
+each lot to the worker who had it in the previous plan (if that worker still gets a lot of the order), then the
+remaining numbers in order. ``daily_pieces`` lays each worker's lots over the days earliest due first
+(fractional pieces allowed), which is the worker's "today: 90 pieces"; a held lot that stays with its worker
+first keeps the days that worker was told, where they still fit and nothing ends late (``told_first``). ``unassigned_reason`` explains a lot that was not placed, with a machine ``code`` and its
+params so the web app can translate it. ``kept_lots`` fits the held lots a plan does not place into their
+workers' hours left over by the plan.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
-from factory.scheduling.instance import Instance
+from factory.scheduling.instance import HOUR_EPS, Held, Instance
 from factory.scheduling.problem import Problem
 
 Alloc = dict[int, tuple[int, bool]]  # pair id -> (full lots, remainder lot)
@@ -41,8 +44,9 @@ def number_lots(prob: Problem, alloc: Alloc) -> dict[tuple[int, int], int]:
         if pin.lot < inst.orders[oi].n_full:
             result[oi, pin.lot] = wi
             want_full[oi][wi] -= 1
-    for (oi, lot), wi in sorted(prob.previous.items()):
-        if (oi, lot) in pinned_lots or lot >= inst.orders[oi].n_full:
+    held = {(inst.order_index[h.order], h.lot): inst.worker_index[h.worker] for h in inst.held}
+    for (oi, lot), wi in [*sorted(held.items()), *sorted(prob.previous.items())]:
+        if (oi, lot) in pinned_lots or (oi, lot) in result or lot >= inst.orders[oi].n_full:
             continue
         if want_full[oi].get(wi, 0) > 0:
             result[oi, lot] = wi
@@ -128,6 +132,61 @@ def daily_pieces(
     return out
 
 
+def told_first(
+    inst: Instance,
+    wi: int,
+    lots: list[tuple[int, int]],
+    told: dict[tuple[int, int], tuple[tuple[int, float], ...]],
+) -> dict[tuple[int, int], list[dict[str, Any]]] | None:
+    """Like ``daily_pieces``, but the lots in ``told`` (held lots staying with this worker) first keep the days
+    the worker was told, as far as those days have hours and lie before the lot's due day; everything else
+    then goes earliest due first into the hours left. None when that would finish some lot after its due
+    day (the caller then uses ``daily_pieces``, which the models' hours guarantee)."""
+    w = inst.workers[wi]
+    free = list(w.hours)
+    size = {ol: float(inst.orders[ol[0]].lot_pieces(ol[1])) for ol in lots}
+    left = dict(size)
+    made: dict[tuple[int, int], dict[int, float]] = {ol: defaultdict(float) for ol in lots}
+
+    def due(ol: tuple[int, int]) -> int:
+        return inst.orders[ol[0]].due_day
+
+    def speed(ol: tuple[int, int]) -> float:
+        return w.speed[inst.orders[ol[0]].skill]
+
+    order = sorted(lots, key=lambda ol: (due(ol), inst.orders[ol[0]].id, ol[1]))
+    for ol in order:
+        for day, pieces in told.get(ol, ()):
+            take = min(float(pieces), left[ol], free[day] * speed(ol))
+            if day <= due(ol) and take > 1e-9:
+                made[ol][day] += take
+                left[ol] -= take
+                free[day] -= take / speed(ol)
+    for ol in order:
+        for day in range(due(ol) + 1):
+            if left[ol] <= 1e-9:
+                break
+            take = min(left[ol], free[day] * speed(ol))
+            if take > 1e-9:
+                made[ol][day] += take
+                left[ol] -= take
+                free[day] -= take / speed(ol)
+        if left[ol] > 1e-6:
+            return None
+    out: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for ol in order:
+        items = sorted((d, p) for d, p in made[ol].items() if p > 1e-9)
+        cleaned: list[dict[str, Any]] = []
+        acc = 0.0
+        for j, (d, pcs) in enumerate(items):
+            val = _clean(size[ol] - acc) if j == len(items) - 1 else _clean(pcs)
+            acc += float(val)
+            if val > 0:
+                cleaned.append({"day": d, "pieces": val})
+        out[ol] = cleaned
+    return out
+
+
 def unassigned_reason(
     inst: Instance, oi: int, lot: int, skill_workers: dict[str, list[int]]
 ) -> dict[str, Any]:
@@ -169,9 +228,16 @@ def build_assignments(prob: Problem, alloc: Alloc) -> tuple[list[dict[str, Any]]
     per_worker: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (oi, lot), wi in lots.items():
         per_worker[wi].append((oi, lot))
+    told: dict[int, dict[tuple[int, int], tuple[tuple[int, float], ...]]] = defaultdict(dict)
+    for h in inst.held:
+        ol = (inst.order_index[h.order], h.lot)
+        wi = inst.worker_index[h.worker]
+        if lots.get(ol) == wi and h.days:
+            told[wi][ol] = h.days
     days: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for wi, wl in per_worker.items():
-        days.update(daily_pieces(inst, wi, wl))
+        kept_days = told_first(inst, wi, wl, told[wi]) if told.get(wi) else None
+        days.update(kept_days if kept_days is not None else daily_pieces(inst, wi, wl))
     assignments = []
     for (oi, lot), wi in sorted(lots.items()):
         o = inst.orders[oi]
@@ -196,3 +262,79 @@ def build_assignments(prob: Problem, alloc: Alloc) -> tuple[list[dict[str, Any]]
             if (oi, lot) not in lots:
                 unassigned.append(unassigned_reason(inst, oi, lot, skill_workers))
     return assignments, unassigned
+
+
+def _hundredths(x: int) -> float | int:
+    return x // 100 if x % 100 == 0 else x / 100
+
+
+def kept_lots(inst: Instance, assignments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The held lots the plan does not place, as they stay with their workers: ``kept`` entries with the
+    days each is made on, in hundredths of a piece, inside the hours the plan leaves the worker.
+
+    A kept lot keeps the days its worker was told as far as the hours left allow (workers arrange their
+    lives around those days); what no longer fits goes to the worker's free hours, earliest day first, even
+    past the lot's due day. Pieces with no free hour left in the horizon are ``unscheduled``. The plan's own
+    lots come first: it placed them knowing they are due; the kept lot is one it could not place.
+    """
+    placed = {(a["order"], a["lot"]) for a in assignments}
+    load: dict[tuple[int, int], float] = defaultdict(float)  # (worker, day) -> hours
+    for a in assignments:
+        wi = inst.worker_index[a["worker"]]
+        speed = inst.workers[wi].speed.get(inst.orders[inst.order_index[a["order"]]].skill, 0.0)
+        if speed > 0:
+            for d in a["days"]:
+                load[wi, d["day"]] += float(d["pieces"]) / speed
+
+    def room(wi: int, day: int, speed: float) -> int:
+        """Hundredths of a piece the worker can still make that day."""
+        free = inst.workers[wi].hours[day] - load[wi, day]
+        return 0 if free <= HOUR_EPS else max(0, math.floor(free * speed * 100 + 1e-6))
+
+    todo: list[Held] = sorted(
+        (h for h in inst.held if (h.order, h.lot) not in placed),
+        key=lambda h: (h.worker, inst.orders[inst.order_index[h.order]].due_day, h.order, h.lot),
+    )
+    left = {(h.order, h.lot): round(h.pieces * 100) for h in todo}
+    made: dict[tuple[str, int], dict[int, int]] = {(h.order, h.lot): defaultdict(int) for h in todo}
+
+    def take(h: Held, day: int, want: int) -> None:
+        wi = inst.worker_index[h.worker]
+        speed = inst.workers[wi].speed.get(inst.orders[inst.order_index[h.order]].skill, 0.0)
+        n = min(want, room(wi, day, speed), left[h.order, h.lot])
+        if n > 0:
+            made[h.order, h.lot][day] += n
+            left[h.order, h.lot] -= n
+            load[wi, day] += n / 100 / speed
+
+    usable = [
+        h
+        for h in todo
+        if inst.workers[inst.worker_index[h.worker]].speed.get(
+            inst.orders[inst.order_index[h.order]].skill, 0
+        )
+        > 0
+    ]
+    for h in usable:  # the days the worker was told, as far as they still fit
+        for day, pieces in h.days:
+            take(h, day, round(pieces * 100))
+    for h in usable:  # the rest over the hours still free, earliest first
+        for day in range(inst.days):
+            if left[h.order, h.lot] <= 0:
+                break
+            take(h, day, left[h.order, h.lot])
+    return [
+        {
+            "order": h.order,
+            "lot": h.lot,
+            "worker": h.worker,
+            "pieces": _hundredths(round(h.pieces * 100)),
+            "days": [
+                {"day": day, "pieces": _hundredths(n)}
+                for day, n in sorted(made[h.order, h.lot].items())
+                if n > 0
+            ],
+            "unscheduled": _hundredths(left[h.order, h.lot]),
+        }
+        for h in todo
+    ]

@@ -1,4 +1,9 @@
-"""Demo worker profiles: skills with speeds, weekly hours, hard-to-employ residents, reach, a pastry course.
+"""Demo worker profiles: skills with speeds, weekly hours, hard-to-employ residents, reach, a pastry course,
+and a weaving class that taught two residents of 辽源路 the hand-woven flowers their station took on.
+
+Each station's residents can do the work their station holds lots of (the demo orders in
+`factory.demo.seed`): a new user who plans a station's coming weeks sees every lot with a worker, and an
+unplaced lot only for a reason they can see.
 
 Keyed by the demo workers' mobile numbers: a worker who already has a profile is left alone, so running
 the demo seed twice changes nothing.
@@ -31,12 +36,16 @@ PATTERNS = [
     [3, 3, 3, 3, 3, 6, 4],  # evenings and weekends, next to another job
     [0, 5, 5, 0, 5, 5, 0],  # a carer with fixed free days
 ]
-# Skills by station (the kinds of work near each), with a typical speed and a spread.
+# Skills by station (the kinds of work near each), with a typical speed and a spread. The second kind is
+# not learnt by everyone; the third (the appliance and souvenir work their stations take on) by everyone.
 STATION_SKILLS = [
     [("remote_assembly", 30, 8), ("fridge_magnet", 18, 5)],
-    [("knitting", 4, 1.5), ("flower_weaving", 10, 3)],
-    [("button_knots", 40, 10), ("straw_weaving", 6, 2)],
+    [("knitting", 4, 1.5), ("flower_weaving", 10, 3), ("remote_assembly", 24, 6)],
+    [("button_knots", 40, 10), ("straw_weaving", 6, 2), ("fridge_magnet", 15, 4)],
 ]
+# 辽源路's weaving class: who enrolled (by their index among the demo workers) and who finished it.
+WEAVING_CLASS = (6, 7, 8)
+WEAVING_FINISHED = (7, 8)  # 吴美玲 and 何金凤
 CATEGORIES = [
     "older_unemployed",
     "disabled",
@@ -89,6 +98,7 @@ def seed_workers() -> None:
             db.session.add(HoursException(worker_id=user.id, day=day, hours_centi=0, reason="孩子生病"))
     db.session.flush()
     _pastry_course(stations[0], skills)
+    _weaving_class(stations[0])
 
 
 def to_centi_hours(hours: float) -> int:
@@ -122,3 +132,38 @@ def _pastry_course(station: Station | None, skills: dict[str, Skill]) -> None:
         )
     for w in workers[:4]:
         training.complete(organiser, course, w)
+
+
+def _weaving_class(station: Station | None) -> None:
+    """辽源路's 8-hour class in hand-woven carnation corsages: two evenings; two of three residents finished
+    it and can weave flowers (at a beginner's 8 an hour), so the station could take the flower order on."""
+    from factory.demo.seed import demo_workers
+
+    if station is None:
+        return
+    name = "手工编花培训班（康乃馨胸花，8学时）"
+    if db.session.scalar(select(Course.id).where(Course.station_id == station.id, Course.name == name)):
+        return
+    organiser = db.session.scalar(select(User).where(User.station_id == station.id, User.role == "organiser"))
+    if organiser is None:
+        return
+    logins = demo_workers()
+    people = []
+    for n in WEAVING_CLASS:
+        user = db.session.scalar(select(User).where(User.mobile == logins[n].mobile))
+        profile = db.session.get(WorkerProfile, user.id) if user is not None else None
+        if profile is not None:
+            people.append((n, profile))
+    course = training.create_course(organiser, station, name, "flower_weaving", 8)
+    start = date.today() - timedelta(days=30)
+    for i, topic in enumerate(["花瓣与花托", "胸花组合与包装"]):
+        training.add_session(organiser, course, start + timedelta(days=7 * i), 4, topic)
+    for _n, profile in people:
+        training.enrol(organiser, course, profile)
+    for i, session in enumerate(course.sessions):
+        training.set_attendance(
+            organiser, session, {p.user_id for n, p in people if n in WEAVING_FINISHED or i == 0}
+        )
+    for n, profile in people:
+        if n in WEAVING_FINISHED:
+            training.complete(organiser, course, profile)

@@ -1,6 +1,10 @@
 """Browser journey for planning: the organiser plans the coming two weeks, reviews, pins, re-runs,
 compares and publishes; a worker then finds the task on their phone. A re-run with one lot moved and
-published again changes only that lot, and its two workers are told."""
+published again changes only that lot, and its two workers are told.
+
+The demo station can make everything it holds, so the journey makes its own unplaced lots: the station's
+two flower weavers (the demo's weaving class) are away for these weeks, and the organiser pauses them. The
+plan then says why the flower lots have nobody, and that the lot one of them already has stays with her."""
 
 from __future__ import annotations
 
@@ -16,6 +20,21 @@ from factory.planning import domain
 from factory.planning.models import PlanPin, PlanRun
 from factory.production.models import Task
 from tests.e2e.conftest import login, shot
+
+WEAVERS = ("13900000008", "13900000009")  # 吴美玲 and 何金凤, who finished 辽源路's weaving class
+
+
+def _set_paused(page: Any, live_app: Any, mobile: str, button: str) -> str:
+    """On the worker's page, the organiser pauses them or gives them work again; returns their name."""
+    with live_app.app_context():
+        user = db.session.scalar(select(User).where(User.mobile == mobile))
+        user_id, name = user.id, user.name
+        db.session.remove()
+    page.goto(f"/workers/{user_id}")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    assert name in page.locator(".flash").inner_text()
+    return name
 
 
 def pinned_lots() -> set[int]:
@@ -56,6 +75,9 @@ def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(
 ) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, "13800000021")  # 李秀英, organiser of the demo station
+    # the two residents who weave flowers cannot work in the coming two weeks: no new work for them
+    holder, _other = [_set_paused(page, live_app, m, "暂停（不派新活）") for m in WEAVERS]
+    page.goto("/")
     page.get_by_role("link", name="排未来两周的活").click()
     page.wait_for_url("**/planning/")
     page.get_by_role("button", name="开始排产").click()
@@ -63,19 +85,28 @@ def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(
     page.locator("#workers").wait_for()  # the review (a small station solves in well under a second)
     first_url = page.url
 
-    # why each unplaced lot is unplaced, in plain words
+    # why each unplaced lot is unplaced, in plain words: nobody with hours weaves flowers now
     unplaced = page.locator("#unplaced .lot")
     assert unplaced.count() > 0
     for i in range(unplaced.count()):
         reason = unplaced.nth(i).locator(".reason").inner_text()
         assert re.search(r"[\u4e00-\u9fff]", reason)
-    assert "没有会做「手工编花」的工人" in page.locator("#unplaced").inner_text()
+    assert "这几天有空的工人里，没有会做「手工编花」的。" in page.locator("#unplaced").inner_text()
     assert page.locator("#fairness .fair-row").count() >= 10  # every worker who offers hours, by name
     assert "这不是时薪" in page.locator("#fairness").inner_text()
-    # a lot already given out that this plan does not place is named, with who keeps it
-    effect = page.locator("#publish-effect")
-    assert effect.count() == 1 and "仍留给" in effect.inner_text()
+    # the flower lot 吴美玲 was already given stays with her, on the days she was told, unless withdrawn
+    effect = page.locator("#publish-effect .effect-unplaced")
+    assert effect.count() == 1
+    assert f"仍留给 {holder}" in effect.inner_text() and "日期不变" in effect.inner_text()
+    assert page.locator("input[name=withdraw_unplaced]").count() == 1
     shot(page, "planning-review")
+    # giving a flower lot by hand to someone who cannot weave is refused, with the reason
+    lot = unplaced.first
+    lot.locator("summary", has_text="手动分给某人").click()
+    lot.locator("select[name=worker_id]").select_option(label="王秀英")
+    lot.get_by_role("button", name="分给他").click()
+    page.wait_for_load_state()
+    assert "不能这样调：王秀英不会做「手工编花」" in page.locator("#refusal").inner_text()
 
     # pin one lot to its worker
     first_lot = page.locator("#workers .lot").first
@@ -119,8 +150,14 @@ def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(
         worker = db.session.get(User, first.worker_id)
         mobile = worker.mobile
         notice = f"新任务：{first.order.product}，批次 {first.lot.index}"
-        first_id, held_before = first.id, {t.lot_id: t.worker_id for t in tasks}
-        days_before = {t.lot_id: [(d.day, d.pieces) for d in t.days] for t in tasks}
+        first_id = first.id
+        # every task given out and not yet picked up at the station, as it stands now
+        before = {
+            t.lot_id: (t.id, t.worker_id, [(d.day, d.pieces) for d in t.days])
+            for t in db.session.scalars(
+                select(Task).where(Task.station_id == first.station_id, Task.status == "assigned")
+            )
+        }
         db.session.remove()
 
     # the worker whose lot was published opens their phone: the notice, and the task on /today
@@ -159,21 +196,26 @@ def test_organiser_plans_two_weeks_pins_reruns_compares_and_publishes(
     assert "已发布" in page.locator(".ok-note").inner_text()
     with live_app.app_context():
         run = db.session.get(PlanRun, third)
+        placed = set(domain.holders(run.plan, run.lots))
         live = db.session.scalars(select(Task).where(Task.status.not_in(("cancelled", "declined")))).all()
-        mine = {t.lot_id: t for t in live if t.lot_id in held_before}
+        mine = {t.lot_id: t for t in live if t.lot_id in before}
         assert mine[lot_id].worker_id == target
         changed = {
             x
             for x, t in mine.items()
-            if t.worker_id != held_before[x] or [(d.day, d.pieces) for d in t.days] != days_before[x]
+            if (t.id, t.worker_id, [(d.day, d.pieces) for d in t.days]) != before[x]
         }
         assert lot_id in changed
-        # only what changed was written: every other task is the same row as before
+        # only what changed was written: every other task is the same row as before, on the same days
         assert run.publish_result["changed"] == len(changed)
-        assert run.publish_result["unchanged"] == len(held_before) - len(changed)
+        assert run.publish_result["unchanged"] == len((set(before) & placed) - changed)
+        assert run.publish_result["kept_unplaced"] == 1  # 吴美玲's flower lot, still with her
         assert run.publish_result["created"] == 0 and run.publish_result["cancelled"] == 0
-        assert all(mine[x].plan_run_id == run_id for x in set(mine) - changed)
         db.session.remove()
     # the worker who lost the lot is told, and so is the one who got it
     _worker_sees(browser, base_url, mobiles[0], f"任务已撤回：{product}，批次 {index}", None)
     _worker_sees(browser, base_url, mobiles[1], f"新任务：{product}，批次 {index}", None)
+
+    # the weavers are back: they can be given work again
+    for mobile in WEAVERS:
+        _set_paused(page, live_app, mobile, "恢复派活")

@@ -78,3 +78,42 @@ def test_the_review_shows_whole_pieces_per_day() -> None:
     line = r.workers[1]
     assert line.pieces_by_day[:2] == [45.5, 44.5]
     assert line.whole_by_day[:2] == [46, 44] and sum(line.whole_by_day) == 90
+
+
+def _build_with_held(held: list[domain.HeldIn], workers: tuple[int, ...] = (7,)) -> dict[str, Any]:
+    start = date(2026, 12, 1)
+    order = domain.OrderIn(
+        1, "遥控器组装", "remote_assembly", 100, date(2026, 12, 20), 4000, [domain.LotIn(11, 1, 100, 3)]
+    )
+    people = [domain.WorkerIn(w, 3, "工人", {"remote_assembly": 30}, [3] * 7) for w in workers]
+    instance, _lots, _dropped = domain.build_instance(
+        start=start,
+        days=7,
+        stations=[domain.StationIn(3, "站")],
+        workers=people,
+        orders=[order],
+        held=held,
+    )
+    return instance
+
+
+def test_a_lot_given_out_goes_into_the_run_with_its_worker_and_the_days_in_the_horizon() -> None:
+    d = date
+    days = [(d(2026, 11, 30), 20.0), (d(2026, 12, 1), 30.0), (d(2026, 12, 3), 33.33), (d(2026, 12, 8), 16.67)]
+    instance = _build_with_held([domain.HeldIn(11, 7, 100, days)])
+    # the day before the horizon has passed (its pieces are planned again); the day after it stays as it is
+    assert instance["held"] == [
+        {
+            "order": "O1",
+            "lot": 0,
+            "worker": "W7",
+            "pieces": 83.33,
+            "days": [{"day": 0, "pieces": 30}, {"day": 2, "pieces": 33.33}],
+        }
+    ]
+    assert parse_instance(instance).held[0].pieces == 83.33
+
+
+def test_a_lot_held_by_someone_outside_the_run_is_left_as_it_is() -> None:
+    instance = _build_with_held([domain.HeldIn(11, 8, 100, [(date(2026, 12, 2), 100.0)])])
+    assert "held" not in instance

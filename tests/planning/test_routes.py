@@ -133,7 +133,7 @@ def test_the_unplaced_reason_reads_in_chinese(world: World, make_client: Any) ->
     client = make_client(world.organiser)
     run = finished(client, start(client, start=default_start().isoformat()))
     html = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
-    assert re.search("没有会做「冰箱贴彩绘」的工人", html)
+    assert "这几天有空的工人里，没有会做「冰箱贴彩绘」的。" in html
 
 
 def test_publishing_says_which_given_tasks_it_leaves_unplaced_and_keeps_them_unless_asked(
@@ -159,6 +159,9 @@ def test_publishing_says_which_given_tasks_it_leaves_unplaced_and_keeps_them_unl
     assert 'id="publish-effect"' in html
     assert html.count('class="effect-unplaced"') == 3
     assert "这个方案没有排它，所以仍留给 王阿姨" in html
+    # they have no hours left in these two weeks: kept, their lots lose the days they can no longer keep
+    assert html.count("为了不超出这位工人能干的时间，日期有变：") == 3
+    assert html.count('改为 <span class="day">这 14 天里排不上</span>') == 3
     assert 'name="withdraw_unplaced"' in html
     assert "收回后没有人接手" in html
 
@@ -181,6 +184,38 @@ def test_publishing_says_which_given_tasks_it_leaves_unplaced_and_keeps_them_unl
     )
     assert withdrawn.status_code == 303
     assert db.session.scalars(select(Task).where(Task.status == "assigned")).all() == []
+
+
+def test_the_page_shows_whose_days_change_before_publishing(
+    make_user: Any, make_station: Any, make_client: Any
+) -> None:
+    """王阿姨 says she cannot work tomorrow: the new plan keeps her lot with her, on another day. The page
+    names her, the lot, and the old and new days, before anything is published."""
+    from datetime import timedelta
+
+    from factory.workers import services as workers
+
+    from .test_services import _one_assembler
+
+    world, wang = _one_assembler(make_user, make_station)
+    world.order(lots=1, lot_size=90, due=6)
+    client = make_client(world.organiser)
+    first = finished(client, start(client, start=default_start().isoformat()))
+    path = f"/planning/runs/{first.id}"
+    assert client.submit(f"{path}/publish", {}, token_from=path).status_code == 303
+    assert 'id="days-change"' not in client.get(path).get_data(as_text=True)  # published: nothing to change
+    day0 = default_start()
+    workers.set_days(world.organiser, workers.ensure_profile(wang), {day0: 0})
+    db.session.commit()
+    second = finished(client, start(client, start=day0.isoformat()))
+    html = client.get(f"/planning/runs/{second.id}").get_data(as_text=True)
+    assert 'id="days-change"' in html
+    assert "工人不变、日期有变（1 个批次）：" in html
+    day1 = (day0 + timedelta(days=1)).strftime("%m-%d")
+    line = re.search(r'<li class="effect-days">(.*?)</li>', html, re.S).group(1)
+    text = re.sub(r"<[^>]+>", "", line)
+    assert text == f"王阿姨 · 遥控器组装 第 1 批： 原来 {day0:%m-%d}：90 件 改为 {day1}：90 件"
+    assert 'name="withdraw_unplaced"' not in html
 
 
 def test_publishing_names_the_lots_that_go_to_another_worker(world: World, make_client: Any) -> None:

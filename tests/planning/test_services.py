@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -74,15 +75,18 @@ def test_no_workers_with_hours_says_so_plainly(world: World) -> None:
 
 
 def test_unplaced_lots_get_a_reason_in_plain_words(world: World, make_user: Any) -> None:
+    from factory.workers import services as workers
+
+    for user in world.workers:  # hours every day, so that the answer does not depend on today's weekday
+        workers.set_weekly_hours(world.organiser, workers.ensure_profile(user), [3] * 7)
     world.order(skill="fridge_magnet", product="冰箱贴彩绘", lots=1)
-    world.order(lots=10, due=3, product="急单遥控器")
+    # due tomorrow, the plan's first day: nobody makes 100 remote controls in the 3 hours of one day
+    world.order(lots=10, due=1, product="急单遥控器")
     run = solved(services.start_run(world.organiser, world.station.id))
     page = services.review_page(run)
     reasons = list(page.reasons.values())
-    assert "没有会做「冰箱贴彩绘」的工人" in " ".join(reasons)
-    # Too few hours before the due date: as a lack of hours, or (when a single lot would fit, as it does when
-    # the run starts on a weekend and the workers have only weekday hours) as hours gone to other lots.
-    assert any("工时不够" in r or "到期前的工时已排给更急或更要紧的批次" in r for r in reasons)
+    assert "这几天有空的工人里，没有会做「冰箱贴彩绘」的。" in " ".join(reasons)
+    assert any("工时不够" in r for r in reasons)
 
 
 def test_pin_is_kept_by_the_rerun_and_the_rerun_stays_close(world: World) -> None:
@@ -276,3 +280,185 @@ def test_a_city_plan_that_changes_no_station_task_shows_no_warning(
     assert effect is not None and effect.unplaced_total == 0 and effect.moved_total == 0
     html = make_client(admin).get(f"/planning/runs/{city.id}").get_data(as_text=True)
     assert 'id="publish-effect"' not in html
+
+
+# ------------------------------------------------------------------ lots kept with their worker, days that change
+
+
+def _one_assembler(make_user: Any, make_station: Any) -> tuple[World, Any]:
+    """A station with one resident who assembles remote controls: 30 an hour, 3 hours every day (90 a day)."""
+    from factory.workers import services as workers
+
+    station = make_station()
+    w = World(station, make_user("organiser", station=station), make_user("coordinator"))
+    wang = w.worker(make_user, "王阿姨", {"remote_assembly": 30})
+    workers.set_weekly_hours(w.organiser, workers.ensure_profile(wang), [3] * 7)
+    return w, wang
+
+
+def _task_days(lot_id: int) -> list[tuple[Any, float]]:
+    task = db.session.scalar(select(Task).where(Task.lot_id == lot_id, Task.status == "assigned"))
+    return [(d.day, float(d.pieces)) for d in task.days]
+
+
+def _overbooked(world: World, start: Any, days: int) -> dict[tuple[int, Any], float]:
+    """Hours booked beyond what each worker offers, per worker and day, over all their live tasks (the
+    plan's pieces are stored to the hundredth: a hundredth of a piece is rounding, not overbooking)."""
+    from factory.production.models import DEAD, TaskDay
+    from factory.workers.services import availability
+
+    offered = {
+        (w.worker_id, start + timedelta(days=i)): float(h)
+        for w in availability(world.station.id, start, days)
+        for i, h in enumerate(w.hours)
+    }
+    speed = {w.worker_id: w.speeds for w in availability(world.station.id, start, days)}
+    booked: dict[tuple[int, Any], float] = {}
+    rows = db.session.execute(
+        select(Task.worker_id, Task.order_id, TaskDay.day, TaskDay.pieces)
+        .join(TaskDay, TaskDay.task_id == Task.id)
+        .where(Task.status.not_in(DEAD))
+    )
+    for worker_id, order_id, day, pieces in rows:
+        skill = next(o.skill.code for o in world.orders if o.id == order_id)
+        key = (worker_id, day)
+        booked[key] = booked.get(key, 0.0) + float(pieces) / float(speed[worker_id][skill])
+    return {k: v - offered.get(k, 0.0) for k, v in booked.items() if v > offered.get(k, 0.0) + 1e-3}
+
+
+def test_a_kept_lot_is_fitted_around_the_new_plan_so_nobody_is_booked_beyond_their_hours(
+    make_user: Any, make_station: Any
+) -> None:
+    """王阿姨 was given lot 1 of a small order for tomorrow. A bigger order comes in that needs all her
+    hours tomorrow and the day after; the new plan gives her that one and cannot place the small lot in
+    time. Published without withdrawing, she keeps the small lot, on her first day with hours left."""
+    world, wang = _one_assembler(make_user, make_station)
+    small = world.order(lots=1, lot_size=90, due=1, product="遥控器组装（小单）")
+    first = solved(services.start_run(world.organiser, world.station.id))
+    services.publish(world.organiser, first)
+    lot = small.lots[0]
+    day0 = tomorrow()
+    assert _task_days(lot.id) == [(day0, 90.0)]
+    db.session.commit()
+
+    world.order(lots=1, lot_size=180, due=2, product="遥控器组装（大单）")
+    second = solved(services.start_run(world.organiser, world.station.id))
+    # the engine is told who holds the small lot, and on which days
+    assert second.instance["held"] == [
+        {
+            "order": f"O{small.id}",
+            "lot": 0,
+            "worker": f"W{wang.id}",
+            "pieces": 90,
+            "days": [{"day": 0, "pieces": 90}],
+        }
+    ]
+    assert [a["order"] for a in second.plan["assignments"]] != [f"O{small.id}"]
+    assert [u["order"] for u in second.plan["unassigned"]] == [f"O{small.id}"]
+    effect = services.publish_effect(second)
+    (kept,) = effect.unplaced
+    assert kept.lot_id == lot.id and kept.days_changed
+    assert kept.old_days == ((day0, 90),)
+    day2 = day0 + timedelta(days=2)
+    assert kept.new_days == ((day2, 90),)
+
+    result = services.publish(world.organiser, second)
+    assert (result.created, result.kept_unplaced) == (1, 1)
+    assert _task_days(lot.id) == [(day2, 90.0)]  # as the page said it would be
+    assert _overbooked(world, day0, 14) == {}
+    task = db.session.scalar(select(Task).where(Task.lot_id == lot.id, Task.status == "assigned"))
+    replan = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "task.replan", AuditEntry.object_id == task.id)
+    )
+    assert replan is not None
+
+
+def test_withdrawing_instead_leaves_the_worker_only_the_new_plan(make_user: Any, make_station: Any) -> None:
+    world, _wang = _one_assembler(make_user, make_station)
+    small = world.order(lots=1, lot_size=90, due=1)
+    services.publish(world.organiser, solved(services.start_run(world.organiser, world.station.id)))
+    db.session.commit()
+    world.order(lots=1, lot_size=180, due=2)
+    second = solved(services.start_run(world.organiser, world.station.id))
+    result = services.publish(
+        world.organiser, second, withdraw_unplaced=True, seen_unplaced=[small.lots[0].id]
+    )
+    assert (result.cancelled, result.kept_unplaced) == (1, 0)
+    assert _overbooked(world, tomorrow(), 14) == {}
+
+
+def test_the_preview_lists_lots_that_stay_with_their_worker_on_other_days(
+    make_user: Any, make_station: Any
+) -> None:
+    """王阿姨's child is ill tomorrow: the new plan keeps her lot with her, a day later. Before publishing,
+    the organiser sees whose days change (old and new days); publishing makes exactly those days."""
+    from factory.workers import services as workers
+
+    world, wang = _one_assembler(make_user, make_station)
+    order = world.order(lots=2, lot_size=90, due=6)
+    first = solved(services.start_run(world.organiser, world.station.id))
+    services.publish(world.organiser, first)
+    before = {lot.id: _task_days(lot.id) for lot in order.lots}
+    assert sorted(d for days in before.values() for d, _ in days) == [
+        tomorrow(),
+        tomorrow() + timedelta(days=1),
+    ]
+    workers.set_days(world.organiser, workers.ensure_profile(wang), {tomorrow(): 0})
+    db.session.commit()
+    second = solved(services.start_run(world.organiser, world.station.id))
+    effect = services.publish_effect(second)
+    assert effect.moved == [] and effect.unplaced == []
+    changed = {c.lot_id: c for c in effect.rescheduled}
+    moved_off = next(lot_id for lot_id, days in before.items() if days[0][0] == tomorrow())
+    assert moved_off in changed
+    c = changed[moved_off]
+    assert (c.holder_id, c.new_worker_id) == (wang.id, wang.id)
+    assert c.old_days == ((tomorrow(), 90),)
+    assert all(day > tomorrow() for day, _ in c.new_days)
+    assert effect.workers[wang.id] == "王阿姨"
+
+    result = services.publish(world.organiser, second)
+    assert result.changed == len(effect.rescheduled)
+    for lot_id, change in changed.items():
+        assert tuple((d, round(p)) for d, p in _task_days(lot_id)) == change.new_days
+    assert _overbooked(world, tomorrow(), 14) == {}
+    # published again, nothing changes any more, and the preview says so
+    db.session.commit()
+    assert services.publish_effect(second).rescheduled == []
+
+
+def test_day_spans_shorten_runs_of_equal_days() -> None:
+    from datetime import date
+
+    days = [(date(2026, 12, 1), 20), (date(2026, 12, 2), 20), (date(2026, 12, 3), 20), (date(2026, 12, 4), 5)]
+    days += [(date(2026, 12, 7), 20), (date(2026, 12, 8), 0)]
+    assert domain.day_spans(days) == [
+        (date(2026, 12, 1), date(2026, 12, 3), 20),
+        (date(2026, 12, 4), date(2026, 12, 4), 5),
+        (date(2026, 12, 7), date(2026, 12, 7), 20),
+    ]
+
+
+def test_the_city_plan_fits_a_lot_given_out_by_hand_that_it_keeps_with_its_worker(
+    make_user: Any, make_station: Any
+) -> None:
+    """A lot the organiser gave out by hand (no plan) and the city's plan does not place stays with its
+    worker, fitted around the city plan's work for her, and the page lists it before publishing."""
+    from decimal import Decimal
+
+    from factory.production import services as production
+
+    world, wang = _one_assembler(make_user, make_station)
+    small = world.order(lots=1, lot_size=90, due=1)
+    lot = small.lots[0]
+    production.create_task(lot.id, wang.id, world.organiser, days=[(tomorrow(), Decimal(90))])
+    world.order(lots=1, lot_size=180, due=2)
+    db.session.commit()
+    admin = make_user("admin")
+    city = solved(services.start_run(admin, None))
+    assert [k["order"] for k in city.plan["kept"]] == [f"O{small.id}-S{world.station.id}"]
+    effect = services.publish_effect(city)
+    assert [c.lot_id for c in effect.unplaced] == [lot.id] and effect.unplaced[0].days_changed
+    services.publish(admin, city)
+    assert _task_days(lot.id) == [(tomorrow() + timedelta(days=2), 90.0)]
+    assert _overbooked(world, tomorrow(), 14) == {}

@@ -39,3 +39,15 @@ def test_a_worker_with_no_hours_gets_no_planned_days_from_the_demo(
     seed_production()
     tasks = db.session.scalars(select(Task).where(Task.worker_id == worker.id)).all()
     assert tasks and all(t.days == [] for t in tasks)
+
+
+def test_demo_tasks_go_to_workers_who_have_the_lot_skill(
+    make_lots: Any, station: Any, organiser: Any, worker: Any, other_worker: Any, make_user: Any
+) -> None:
+    able = make_user("worker", station=station)
+    workers.set_skill(organiser, workers.ensure_profile(able), "remote_assembly", 30)
+    for user in (worker, other_worker, able):
+        workers.set_weekly_hours(organiser, workers.ensure_profile(user), [3] * 7)
+    make_lots(station, lots=6)  # remote controls: only `able` assembles them
+    seed_production()
+    assert {t.worker_id for t in db.session.scalars(select(Task))} == {able.id}
