@@ -18,7 +18,7 @@ from factory.extensions import db
 from factory.orders.models import Lot
 from factory.orders.services import local_today
 from factory.production import floor, material, services
-from factory.production.models import Task, TaskStatus
+from factory.production.models import Notice, Task, TaskStatus
 from factory.types import utcnow
 
 LOTS_PER_STATION = 12
@@ -82,6 +82,20 @@ def _able(workers: list[User], turn: int, skill: str, skills: dict[int, set[str]
     return workers[turn]
 
 
+def _history(task: Task, organiser: User, days_ago: int) -> None:
+    """A lot of the demo's past: its kit went out when it began, and its worker saw the task long ago
+    (no "new task" notice waiting for a lot she has been making for days)."""
+    for row in material.issue_material(task.id, organiser):
+        row.created_at = utcnow() - timedelta(days=days_ago)
+    for notice in db.session.scalars(
+        select(Notice).where(
+            Notice.user_id == task.worker_id, Notice.kind == "task_new", Notice.read_at.is_(None)
+        )
+    ):
+        if notice.params.get("task_id") == task.id:
+            notice.read_at = notice.created_at
+
+
 def seed_production() -> None:
     today = local_today()
     for station in db.session.scalars(select(Station).order_by(Station.id)):
@@ -122,14 +136,14 @@ def seed_production() -> None:
                 task = services.create_task(
                     lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -3, 6)
                 )
-                material.issue_material(task.id, organiser)
+                _history(task, organiser, 3)
                 for n, back in enumerate((3, 2, 1)):
                     _report(task, worker, max(1, lot.pieces // 8), back, n)
             elif kind == 1:  # last week's lot: made, handed in, inspected with a few rejects
                 task = services.create_task(
                     lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -12, 4)
                 )
-                material.issue_material(task.id, organiser)
+                _history(task, organiser, 12)
                 _report(task, worker, lot.pieces // 2, 11, 0)
                 _report(task, worker, lot.pieces - lot.pieces // 2, 9, 1)
                 bad = max(1, lot.pieces // 40)
@@ -149,7 +163,7 @@ def seed_production() -> None:
                 task = services.create_task(
                     lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -4, 3)
                 )
-                material.issue_material(task.id, organiser)
+                _history(task, organiser, 4)
                 _report(task, worker, lot.pieces, 1, 0)
                 task.status = TaskStatus.RETURNED.value
                 task.returned_at = utcnow() - timedelta(days=1)

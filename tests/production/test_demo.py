@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -51,3 +52,22 @@ def test_demo_tasks_go_to_workers_who_have_the_lot_skill(
     make_lots(station, lots=6)  # remote controls: only `able` assembles them
     seed_production()
     assert {t.worker_id for t in db.session.scalars(select(Task))} == {able.id}
+
+
+def test_the_demo_history_is_not_news_and_its_kits_went_out_when_the_lots_began(
+    make_lots: Any, station: Any, organiser: Any, worker: Any
+) -> None:
+    from factory.production.models import MaterialMovement, Notice
+    from factory.types import utcnow
+
+    workers.set_weekly_hours(organiser, workers.ensure_profile(worker), [3] * 7)
+    make_lots(station, lots=4)  # one of each kind: under way, inspected, starting tomorrow, handed in
+    seed_production()
+    unread = [
+        n.params["task_id"]
+        for n in db.session.scalars(select(Notice).where(Notice.kind == "task_new", Notice.read_at.is_(None)))
+    ]
+    assigned = [t.id for t in db.session.scalars(select(Task).where(Task.status == "assigned"))]
+    assert unread == assigned and len(assigned) == 1  # only the lot starting tomorrow is new
+    issued = db.session.scalars(select(MaterialMovement.created_at)).all()
+    assert issued and all(at < utcnow() - timedelta(days=2) for at in issued)
