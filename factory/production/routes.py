@@ -389,11 +389,23 @@ def _organiser_forms(
         .where(User.station_id == task.station_id, User.role == Role.WORKER, User.is_disabled.is_(False))
         .order_by(User.name)
     ).all()
+    from factory.workers.models import WorkerSkill
+
+    # Those who can do the lot's work come first; the others stay choosable (a skill may be learned on the job).
+    able = set(
+        db.session.scalars(
+            select(WorkerSkill.worker_id).where(
+                WorkerSkill.skill_id == task.order.skill_id,
+                WorkerSkill.worker_id.in_([w.id for w in workers]),
+            )
+        )
+    )
     return {
         "kit": material.kit(task),
         "to_issue": material.still_needed(task),
         "reasons": floor.reject_reasons(task.station_id),
-        "workers": [w for w in workers if w.id != task.worker_id],
+        "workers": [w for w in workers if w.id != task.worker_id and w.id in able],
+        "other_workers": [w for w in workers if w.id != task.worker_id and w.id not in able],
         "errors": errors or {},
         "values": values or {},
     }

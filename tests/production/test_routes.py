@@ -264,6 +264,20 @@ def test_the_day_board_asks_for_a_hand_out_nobody_recorded(task, worker, organis
     assert 'id="no-handout"' not in client.get("/production").get_data(as_text=True)
 
 
+def test_the_reassign_list_puts_those_who_can_do_the_work_first(
+    task, worker, other_worker, organiser, make_user, make_client
+):
+    from factory.workers import services as workers
+
+    novice = make_user("worker", station=task.station, name="新来的")
+    workers.set_skill(organiser, workers.ensure_profile(other_worker), "remote_assembly", 20)
+    page = make_client(organiser).get(f"/production/tasks/{task.id}").get_data(as_text=True)
+    select_ = page[page.index('<select id="worker_id"') : page.index("</select>")]
+    able, others = select_.split("其他工人")
+    assert "会做「遥控器组装」的工人" in able and other_worker.name in able and novice.name not in able
+    assert novice.name in others and worker.name not in select_  # not the lot's own worker
+
+
 def test_a_worker_holds_only_the_material_not_yet_made_into_pieces(task, worker, organiser, make_client):
     from factory.production import services
 
