@@ -29,6 +29,7 @@ from factory.orders.services import local_today, parse_date
 from factory.production import floor, material, offline, services
 from factory.production.models import DEAD, Inspection, InspectionPhoto, MaterialMovement, Report, Task
 from factory.production.services import ProductionError
+from factory.workers.models import WorkerSkill
 
 bp = Blueprint("production", __name__)
 
@@ -389,8 +390,6 @@ def _organiser_forms(
         .where(User.station_id == task.station_id, User.role == Role.WORKER, User.is_disabled.is_(False))
         .order_by(User.name)
     ).all()
-    from factory.workers.models import WorkerSkill
-
     # Those who can do the lot's work come first; the others stay choosable (a skill may be learned on the job).
     able = set(
         db.session.scalars(
