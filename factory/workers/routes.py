@@ -440,9 +440,17 @@ def trial(worker_id: int) -> Any:
 # ---------------------------------------------------------------- hours
 
 
-def _parse_hours_form(keys: list[str]) -> tuple[dict[str, str], str | None]:
-    """Read the day fields and the +/- button pressed (`step` = "key:+" or "key:-")."""
-    values = {k: (request.form.get(f"h-{k}") or "0").strip() for k in keys}
+def _parse_hours_form(keys: list[str], *, only_sent: bool = False) -> tuple[dict[str, str], str | None]:
+    """Read the day fields and the +/- button pressed (`step` = "key:+" or "key:-").
+
+    With `only_sent`, a key the form did not send is left out (not read as 0): a page opened yesterday and
+    saved after midnight lacks the new fourteenth day, whose hours must stay as they are.
+    """
+    values = {
+        k: (request.form.get(f"h-{k}") or "0").strip()
+        for k in keys
+        if not only_sent or f"h-{k}" in request.form
+    }
     step = request.form.get("step")
     if step and ":" in step:
         key, sign = step.rsplit(":", 1)
@@ -471,7 +479,7 @@ def _hours_page(worker: WorkerProfile, template: str, back: str) -> Any:
                 services.set_weekly_hours(current_user, worker, [values[str(i)] for i in range(7)])
             else:
                 keys = [(start + timedelta(days=i)).isoformat() for i in range(AHEAD_DAYS)]
-                values, _step = _parse_hours_form(keys)
+                values, _step = _parse_hours_form(keys, only_sent=True)
                 services.set_days(current_user, worker, {date.fromisoformat(k): v for k, v in values.items()})
         except services.WorkerInputError as exc:
             errors = exc.fields

@@ -99,3 +99,23 @@ def test_a_birth_date_after_the_local_day_is_refused(shanghai_morning: date, reg
     assert list(refused.value.fields) == ["id_number"]
     worker, _code = register(id_number=id_number(8, f"{shanghai_morning:%Y%m%d}"))
     assert worker.user_id
+
+
+def test_a_page_opened_yesterday_and_saved_today_leaves_the_new_fourteenth_day_alone(
+    shanghai_morning: date, make_client: Any, register: Any
+) -> None:
+    today = shanghai_morning
+    worker, _code = register(weekly_hours="6 6 6 6 6 6 6")
+    client = as_worker(make_client, worker)
+    client.get("/my/hours")
+    # The form as it was yesterday: yesterday's field first, no field for today's fourteenth day.
+    stale = {f"h-{(today + timedelta(days=i)).isoformat()}": "6" for i in range(-1, 13)}
+    stale[f"h-{(today + timedelta(days=2)).isoformat()}"] = "4"
+    assert client.submit("/my/hours", {"part": "days", **stale}).status_code == 303
+    hours = {d.day: d.hours for d in services.days_ahead(worker, today - timedelta(days=1), 15)}
+    assert hours[today + timedelta(days=2)] == 4  # the change is kept
+    assert hours[today + timedelta(days=13)] == 6  # not set to 0 for want of a field
+    assert hours[today - timedelta(days=1)] == 6  # and yesterday is not written
+    assert set(services.exceptions_between(worker.user_id, today - timedelta(days=1), 15)) == {
+        today + timedelta(days=2)
+    }
