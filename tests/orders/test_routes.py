@@ -571,7 +571,9 @@ def test_missing_pieces_ordered_again_are_not_offered_again(
     assert f'href="/orders/new?again={order.id}"' in page and "再下一单" in page  # a plain repeat stays
     # A tab still open on the form: the same pieces are not ordered a third time.
     before = count_orders()
-    refused = client.submit(again, form(quantity="20", lot_size="20", action="post"), token_from="/orders/new")
+    refused = client.submit(
+        again, form(quantity="20", lot_size="20", action="post"), token_from="/orders/new"
+    )
     assert refused.status_code == 409 and count_orders() == before
     assert f"订单 #{order.id} 缺的件已经重新下过单了。" in refused.get_data(as_text=True)
     opened = client.get(again)
