@@ -414,8 +414,8 @@ def _create(
     db.session.flush()
     _make_lots(order)
     after = _snapshot(order)
-    if follows is not None:
-        after["follows_order_id"] = follows.id
+    if follows is not None:  # the audit log names it "Order", with a link, beside "Pieces missing"
+        after["order_id"] = follows.id
         if missing:
             after["missing"] = missing
     record(actor, "order.create", order, after=after)

@@ -400,4 +400,4 @@ def test_missing_pieces_are_ordered_again_once_and_a_cancelled_follow_up_gives_t
             AuditEntry.action == "order.create",
         )
     )
-    assert created.after["follows_order_id"] == order.id and created.after["missing"] == 12
+    assert created.after["order_id"] == order.id and created.after["missing"] == 12
