@@ -97,8 +97,12 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def order_json(order: Order, progress: services.Progress | None = None) -> dict[str, Any]:
+def order_json(
+    order: Order, progress: services.Progress | None = None, follow_ups: list[Order] | None = None
+) -> dict[str, Any]:
     progress = progress or services.order_progress([order.id])[order.id]
+    if follow_ups is None:
+        follow_ups = services.follow_ups([order.id], current_user)[order.id]
     check = order.wage_check or {}
     return {
         "id": order.id,
@@ -138,6 +142,9 @@ def order_json(order: Order, progress: services.Progress | None = None) -> dict[
         "created_at": order.created_at.isoformat(),
         "posted_at": order.posted_at.isoformat() if order.posted_at else None,
         "progress": {k: v for k, v in progress.as_json().items()},
+        "follows_order_id": order.follows_order_id,
+        "for_missing_pieces": order.for_missing_pieces,
+        "follow_up_order_ids": [f.id for f in follow_ups],
     }
 
 
@@ -318,7 +325,8 @@ def list_orders() -> Any:
     orders = db.session.scalars(stmt.limit(limit).offset(offset)).all()
     station_id = current_user.station_id if current_user.role == Role.ORGANISER else None
     progress = services.order_progress([o.id for o in orders], station_id=station_id)
-    return {"orders": [order_json(o, progress[o.id]) for o in orders]}
+    follow_ups = services.follow_ups([o.id for o in orders], current_user)
+    return {"orders": [order_json(o, progress[o.id], follow_ups[o.id]) for o in orders]}
 
 
 @bp.route("/orders/<int:order_id>", methods=["GET"])
@@ -623,6 +631,23 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "created_at": {"type": "string", "format": "date-time"},
             "posted_at": {"type": "string", "format": "date-time", "nullable": True},
             "progress": _ref("Progress"),
+            "follows_order_id": {
+                "type": "integer",
+                "nullable": True,
+                "readOnly": True,
+                "description": 'the order this one was made from with "order again" on the pages',
+            },
+            "for_missing_pieces": {
+                "type": "boolean",
+                "readOnly": True,
+                "description": "made for the pieces the order it follows missed on receipt",
+            },
+            "follow_up_order_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "readOnly": True,
+                "description": "the orders made from this one that you may see, oldest first",
+            },
         },
     },
     "OrderList": {

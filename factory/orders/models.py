@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factory.accounts.models import Enterprise, Station, User
@@ -59,8 +59,15 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Order again": the order this one was made from, and whether it was made for the pieces that order
+    # missed on receipt (those count as ordered again, so the same pieces are not ordered twice).
+    follows_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_order.id", ondelete="SET NULL"), index=True
+    )
+    for_missing_pieces: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     enterprise: Mapped[Enterprise] = relationship()
+    follows: Mapped[Order | None] = relationship(remote_side="Order.id")
     skill: Mapped[Skill] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
     materials: Mapped[list[OrderMaterial]] = relationship(

@@ -35,6 +35,9 @@ from factory.reference.models import District, MinimumWage, Skill
 
 bp = Blueprint("orders", __name__)
 begin_immediate_for("orders.deliver", "api.create_delivery")  # deliveries read what is left, then spend it
+begin_immediate_for(
+    "orders.new"
+)  # an order for missing pieces reads what is left to re-order, then spends it
 
 
 # ------------------------------------------------------------------ load and authorise
@@ -130,7 +133,9 @@ def _skill_choices() -> list[SelectChoice]:
     ]
 
 
-def _order_form(order: Order | None = None, *, again: Order | None = None) -> OrderForm:
+def _order_form(
+    order: Order | None = None, *, again: Order | None = None, missing: bool = False
+) -> OrderForm:
     form = OrderForm(formdata=request.form if request.method == "POST" else None)
     form.skill.choices = _skill_choices()
     form.offer.choices = [
@@ -159,22 +164,24 @@ def _order_form(order: Order | None = None, *, again: Order | None = None) -> Or
         form.stations.data = order.target_station_ids
         form.below_minimum_reason.data = order.below_minimum_reason or ""
     elif again is not None and request.method != "POST":
-        _fill_again(form, again)
+        _fill_again(form, again, missing=missing)
     elif order is None and request.method != "POST":
         form.offer.data = "all"
         form.service_fee.data = "0"
     return form
 
 
-def _fill_again(form: OrderForm, order: Order) -> None:
+def _fill_again(form: OrderForm, order: Order, *, missing: bool) -> None:
     """A new order like `order`: the same product, pay, materials and stations, with a due date left to choose.
 
-    When pieces of `order` never arrived, the new order is for those pieces, and its note says so.
+    With `missing`, the new order is for the pieces of `order` that never arrived and are not ordered again
+    yet, and its note says so. The enterprise's own order number is left for the coordinator: the new order
+    is another order and would otherwise show the same number as `order`.
     """
-    missing = services.missing_pieces(order)
-    quantity = missing or order.quantity
+    left = services.missing_not_reordered(order) if missing else 0
+    quantity = left or order.quantity
     form.product.data = order.product
-    form.reference.data = order.reference
+    form.reference.data = ""
     form.description.data = order.description
     form.skill.data = order.skill.code
     form.quantity.data = str(quantity)
@@ -186,8 +193,8 @@ def _fill_again(form: OrderForm, order: Order) -> None:
     form.quality_standard.data = order.quality_standard
     form.materials.data = services.materials_text(order.materials)
     form.note.data = (
-        _("The %(missing)s pieces missing from order #%(id)s.", missing=missing, id=order.id)
-        if missing
+        _("The %(missing)s pieces missing from order #%(id)s.", missing=left, id=order.id)
+        if left
         else order.note
     )
     form.offer.data = "all" if order.open_to_all else "chosen"
@@ -258,17 +265,32 @@ def index() -> Any:
 @bp.route("/orders/new", methods=["GET", "POST"])
 @allow("coordinator")
 def new() -> Any:
-    """A new order; `?again=<id>` starts from one of the enterprise's orders (its missing pieces, if any)."""
+    """A new order; `?again=<id>` starts from one of the enterprise's orders, and records that it follows it;
+    `&part=missing` makes it for that order's missing pieces that are not ordered again yet."""
     again_id = request.args.get("again", type=int)
     again = get_own_order_or_404(again_id, current_user) if again_id is not None else None
-    form = _order_form(again=again)
+    missing = again is not None and request.args.get("part") == "missing"
+    if (
+        again is not None
+        and missing
+        and request.method != "POST"
+        and not services.missing_not_reordered(again)
+    ):
+        flash(
+            _("The pieces missing from order #%(id)s have already been ordered again.", id=again.id), "info"
+        )
+        return redirect(url_for("orders.show", order_id=again.id))
+    form = _order_form(again=again, missing=missing)
     status = 200
     loose: list[str] = []
     if request.method == "POST":
         data, errors = _parse_and_check()
         if not errors:
             try:
-                order = services.create_order(current_user.enterprise_id, data, current_user)
+                if again is not None:
+                    order = services.reorder(again, data, current_user, missing=missing)
+                else:
+                    order = services.create_order(current_user.enterprise_id, data, current_user)
                 if request.form.get("action") == "post":
                     services.post_order(order, current_user, reason=request.form.get("below_minimum_reason"))
                     flash(_("Order %(id)s posted to the stations.", id=order.id), "success")
@@ -279,10 +301,11 @@ def new() -> Any:
                 errors = exc.fields or {"": [exc.message]}
                 if exc.code == "below_minimum_wage":
                     loose.append(exc.message)
+                status = exc.status
         loose += _show_errors(form, errors)
-        status = 422
+        status = status if status >= 400 else 422
     return render_template(
-        "orders/form.html", form=form, order=None, again=again, loose=loose, mode="all"
+        "orders/form.html", form=form, order=None, again=again, missing=missing, loose=loose, mode="all"
     ), status
 
 
@@ -360,6 +383,9 @@ def show(order_id: int) -> Any:
     accept_form = AcceptForm()
     delivery_form = DeliveryForm()
     delivery_form.delivered_on.data = services.local_today().isoformat()
+    coordinator = user.role == Role.COORDINATOR
+    missing = services.missing_pieces(order) if coordinator else 0
+    reordered = services.missing_reordered(order) if missing else 0
     return render_template(
         "orders/show.html",
         order=order,
@@ -376,7 +402,11 @@ def show(order_id: int) -> Any:
         ),
         deliveries=deliveries,
         short=services.missing_on_receipt(order) if order.status == "in_production" else (0, 0),
-        missing=services.missing_pieces(order) if user.role == Role.COORDINATOR else 0,
+        missing=missing,
+        reordered=reordered,
+        missing_left=max(0, missing - reordered),
+        follow_ups=services.follow_ups([order.id], user)[order.id],
+        follows=order.follows if order.follows and services.can_see(order.follows, user) else None,
         left=services.pieces_left([order.id]).get(order.id, 0),
         choices=services.valid_take_quantities(order),
         may_take=user.role == Role.ORGANISER and services.may_take(order, user.station_id),

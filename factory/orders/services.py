@@ -393,15 +393,54 @@ def create_order(
     enterprise_id: int, data: OrderInput, actor: User | None, *, today: date | None = None
 ) -> Order:
     """Create a draft order for the enterprise, with its lots."""
+    return _create(enterprise_id, data, actor, today=today)
+
+
+def _create(
+    enterprise_id: int,
+    data: OrderInput,
+    actor: User | None,
+    *,
+    today: date | None = None,
+    follows: Order | None = None,
+    missing: int = 0,
+) -> Order:
     skill = _require_valid(data, today)
     order = Order(enterprise_id=enterprise_id, status=domain.OrderStatus.DRAFT, created_by=actor)
+    if follows is not None:
+        order.follows_order_id, order.for_missing_pieces = follows.id, bool(missing)
     _apply(order, data, skill)
     db.session.add(order)
     db.session.flush()
     _make_lots(order)
-    record(actor, "order.create", order, after=_snapshot(order))
+    after = _snapshot(order)
+    if follows is not None:  # the audit log names it "Order", with a link, beside "Pieces missing"
+        after["order_id"] = follows.id
+        if missing:
+            after["missing"] = missing
+    record(actor, "order.create", order, after=after)
     db.session.flush()
     return order
+
+
+def reorder(
+    order: Order, data: OrderInput, actor: User | None, *, missing: bool, today: date | None = None
+) -> Order:
+    """Create a draft order made from `order` ("order again"), which records the order it follows.
+
+    With `missing` it is for the pieces `order` missed on receipt that no other follow-up order (not
+    cancelled) has ordered again yet; when there are none left it is refused (409), so the same missing
+    pieces are not ordered twice (a second tab, a double tap). Otherwise it orders `order` again whole.
+    """
+    db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    left = missing_not_reordered(order) if missing else 0
+    if missing and not left:
+        raise OrderServiceError(
+            "already_reordered",
+            _("The pieces missing from order #%(id)s have already been ordered again.", id=order.id),
+            status=409,
+        )
+    return _create(order.enterprise_id, data, actor, today=today, follows=order, missing=left)
 
 
 def edit_mode(order: Order) -> str:
@@ -732,6 +771,36 @@ def missing_pieces(order: Order) -> int:
         )
         or 0
     )
+
+
+def missing_reordered(order: Order) -> int:
+    """Pieces ordered again for what `order` missed, in its follow-up orders that are not cancelled."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Order.quantity), 0)).where(
+                Order.follows_order_id == order.id,
+                Order.for_missing_pieces.is_(True),
+                Order.status != domain.OrderStatus.CANCELLED,
+            )
+        )
+        or 0
+    )
+
+
+def missing_not_reordered(order: Order) -> int:
+    """Pieces `order` missed on receipt that no follow-up order (not cancelled) has ordered again."""
+    return max(0, missing_pieces(order) - missing_reordered(order))
+
+
+def follow_ups(order_ids: Sequence[int], user: User) -> dict[int, list[Order]]:
+    """The orders made from each of these orders ("order again") that `user` may see, oldest first."""
+    out: dict[int, list[Order]] = {i: [] for i in order_ids}
+    if not order_ids:
+        return out
+    stmt = visible_orders_query(user).where(Order.follows_order_id.in_(list(order_ids)))
+    for row in db.session.scalars(stmt.order_by(None).order_by(Order.id)):
+        out[row.follows_order_id].append(row)  # type: ignore[index]
+    return out
 
 
 def mark_in_production(order_id: int, actor: User | None) -> None:

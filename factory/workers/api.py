@@ -12,6 +12,7 @@ from factory.access import allow
 from factory.accounts.models import Role, Station
 from factory.api.routes import ApiError, bp, error_responses, json_body
 from factory.extensions import db
+from factory.orders.services import local_today
 from factory.workers import services
 from factory.workers.models import HARDSHIP_CATEGORIES, WorkerProfile
 from factory.workers.routes import get_worker_or_404
@@ -125,7 +126,7 @@ def api_worker(worker_id: int) -> Any:
 def api_availability() -> Any:
     station = _station()
     try:
-        start = date.fromisoformat(request.args.get("start", date.today().isoformat()))
+        start = date.fromisoformat(request.args.get("start", local_today().isoformat()))
         days = int(request.args.get("days", "14"))
     except ValueError:
         raise ApiError(422, "invalid", "start is YYYY-MM-DD and days a whole number.") from None

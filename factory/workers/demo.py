@@ -11,12 +11,13 @@ the demo seed twice changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from factory.accounts.models import Station, User
 from factory.extensions import db
+from factory.orders.services import local_today
 from factory.reference.models import Skill
 from factory.workers import training
 from factory.workers.models import (
@@ -94,7 +95,8 @@ def seed_workers() -> None:
             )
         if n % 9 == 4:  # a sick child or a family day next week
             db.session.flush()
-            day = date.today() + timedelta(days=7 - date.today().weekday() + (n % 3))
+            today = local_today()
+            day = today + timedelta(days=7 - today.weekday() + (n % 3))
             db.session.add(HoursException(worker_id=user.id, day=day, hours_centi=0, reason="孩子生病"))
     db.session.flush()
     _pastry_course(stations[0], skills)
@@ -116,7 +118,7 @@ def _pastry_course(station: Station | None, skills: dict[str, Skill]) -> None:
     if organiser is None:
         return
     course = training.create_course(organiser, station, name, "steamed_buns", 15)
-    start = date.today() - timedelta(days=40)
+    start = local_today() - timedelta(days=40)
     for i, topic in enumerate(["和面与发面", "花样馒头造型", "蒸制与火候", "卫生与包装"]):
         training.add_session(organiser, course, start + timedelta(days=7 * i), 3, topic)
     workers = db.session.scalars(

@@ -108,8 +108,11 @@ def id_check_digit(first17: str) -> str:
     ]
 
 
-def validate_id_number(text: str, *, today: date | None = None) -> str:
-    """Return a resident ID number upper-cased, or raise with what is wrong: length, characters, date, check."""
+def validate_id_number(text: str, *, today: date) -> str:
+    """Return a resident ID number upper-cased, or raise with what is wrong: length, characters, date, check.
+
+    `today` is the stations' date (`local_today()`): a birth date after it is refused.
+    """
     number = (text or "").strip().upper()
     if len(number) != 18:
         raise WorkerFieldError(_message("id_length", count=len(number)))
@@ -120,7 +123,7 @@ def validate_id_number(text: str, *, today: date | None = None) -> str:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         raise WorkerFieldError(_message("id_birth_date", digits=digits)) from None
-    if birth <= date(1900, 1, 1) or birth > (today or date.today()):
+    if birth <= date(1900, 1, 1) or birth > today:
         raise WorkerFieldError(_message("id_birth_date_range", birth=birth.isoformat()))
     if id_check_digit(number[:17]) != number[17]:
         raise WorkerFieldError(_message("id_check_digit"))

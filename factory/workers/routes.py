@@ -19,8 +19,8 @@ from factory.access import allow
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
 from factory.extensions import db
+from factory.orders.services import local_today
 from factory.reference.models import Skill
-from factory.types import utcnow
 from factory.workers import domain, services, training, transfer, work
 from factory.workers.forms import (
     CourseForm,
@@ -169,7 +169,7 @@ def index() -> Any:
     workers = services.station_workers(station.id, include_left=show == "all")
     if q:
         workers = [w for w in workers if q in w.user.name or q in w.user.mobile]
-    today = date.today()
+    today = local_today()
     week = {w.user_id: sum(d.hours for d in services.days_ahead(w, today, 7)) for w in workers}
     stations = (
         db.session.scalars(select(Station).order_by(Station.name)).all()
@@ -232,7 +232,7 @@ def _show(
     if skill_form is None:
         skill_form = SkillForm(formdata=None)
     skill_form.skill.choices = _skill_choices()
-    days = services.days_ahead(worker, date.today(), AHEAD_DAYS)
+    days = services.days_ahead(worker, local_today(), AHEAD_DAYS)
     return render_template(
         "workers/show.html",
         worker=worker,
@@ -440,9 +440,17 @@ def trial(worker_id: int) -> Any:
 # ---------------------------------------------------------------- hours
 
 
-def _parse_hours_form(keys: list[str]) -> tuple[dict[str, str], str | None]:
-    """Read the day fields and the +/- button pressed (`step` = "key:+" or "key:-")."""
-    values = {k: (request.form.get(f"h-{k}") or "0").strip() for k in keys}
+def _parse_hours_form(keys: list[str], *, only_sent: bool = False) -> tuple[dict[str, str], str | None]:
+    """Read the day fields and the +/- button pressed (`step` = "key:+" or "key:-").
+
+    With `only_sent`, a key the form did not send is left out (not read as 0): a page opened yesterday and
+    saved after midnight lacks the new fourteenth day, whose hours must stay as they are.
+    """
+    values = {
+        k: (request.form.get(f"h-{k}") or "0").strip()
+        for k in keys
+        if not only_sent or f"h-{k}" in request.form
+    }
     step = request.form.get("step")
     if step and ":" in step:
         key, sign = step.rsplit(":", 1)
@@ -458,7 +466,7 @@ def _parse_hours_form(keys: list[str]) -> tuple[dict[str, str], str | None]:
 
 def _hours_page(worker: WorkerProfile, template: str, back: str) -> Any:
     """The two-weeks-ahead and weekly-pattern editor, for the worker and for their organiser."""
-    start = date.today()
+    start = local_today()
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -471,7 +479,7 @@ def _hours_page(worker: WorkerProfile, template: str, back: str) -> Any:
                 services.set_weekly_hours(current_user, worker, [values[str(i)] for i in range(7)])
             else:
                 keys = [(start + timedelta(days=i)).isoformat() for i in range(AHEAD_DAYS)]
-                values, _step = _parse_hours_form(keys)
+                values, _step = _parse_hours_form(keys, only_sent=True)
                 services.set_days(current_user, worker, {date.fromisoformat(k): v for k, v in values.items()})
         except services.WorkerInputError as exc:
             errors = exc.fields
@@ -617,7 +625,7 @@ def _export(fmt: str) -> Any:
         after={"format": fmt, "rows": len(rows)},
         station_id=station.id,
     )
-    stamp = utcnow().strftime("%Y%m%d")
+    stamp = local_today().strftime("%Y%m%d")
     if fmt == "csv":
         body, mimetype = tabular.write_csv(headers, rows), "text/csv; charset=utf-8"
     else:
@@ -854,4 +862,4 @@ def worker_home(user: User) -> _Home | None:
     """What the worker's home page shows: their skills and the next two weeks of hours."""
     if not user.is_authenticated or user.role != Role.WORKER:
         return None
-    return _Home(services.ensure_profile(user), date.today())
+    return _Home(services.ensure_profile(user), local_today())

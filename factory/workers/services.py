@@ -20,6 +20,7 @@ from factory.accounts import services as accounts
 from factory.accounts.models import Role, Station, User
 from factory.audit.services import record
 from factory.extensions import db
+from factory.orders.services import local_today
 from factory.reference.models import Skill
 from factory.types import utcnow
 from factory.workers import domain, protect
@@ -162,7 +163,7 @@ def check_input(
     id_number = None
     if data.id_number is not None and data.id_number.strip():
         try:
-            id_number = domain.validate_id_number(data.id_number)
+            id_number = domain.validate_id_number(data.id_number, today=local_today())
         except domain.WorkerFieldError as exc:
             problems.domain("id_number", exc)
         else:

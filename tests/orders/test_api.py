@@ -231,3 +231,33 @@ def test_receipt_through_the_api_takes_an_optional_count_and_note(
     spec = client.get("/api/v1/openapi.json").get_json()
     body = spec["paths"]["/deliveries/{delivery_id}/receive"]["post"]["requestBody"]
     assert set(body["content"]["application/json"]["schema"]["properties"]) == {"received", "note"}
+
+
+def test_orders_show_which_order_they_follow_and_cannot_set_it(
+    client: Any, make_order: Any, coordinator: Any, organiser: Any
+) -> None:
+    from .conftest import order_input
+
+    first = make_order()
+    draft = services.reorder(first, order_input(), coordinator, missing=False)
+    posted = services.reorder(first, order_input(quantity=100), coordinator, missing=False)
+    services.post_order(posted, coordinator)
+    headers = bearer(coordinator)
+    got = client.get(f"/api/v1/orders/{first.id}", headers=headers).get_json()
+    assert (got["follows_order_id"], got["follow_up_order_ids"]) == (None, [draft.id, posted.id])
+    follows = client.get(f"/api/v1/orders/{draft.id}", headers=headers).get_json()
+    assert (follows["follows_order_id"], follows["for_missing_pieces"]) == (first.id, False)
+    listed = {o["id"]: o for o in client.get("/api/v1/orders", headers=headers).get_json()["orders"]}
+    assert listed[first.id]["follow_up_order_ids"] == [draft.id, posted.id]
+    assert listed[posted.id]["follows_order_id"] == first.id
+    # An organiser sees only the follow-ups offered to the station (a draft is offered to none).
+    seen = client.get(f"/api/v1/orders/{first.id}", headers=bearer(organiser)).get_json()
+    assert seen["follow_up_order_ids"] == [posted.id]
+    # Read-only: what a body says about it is not taken.
+    created = client.post(
+        "/api/v1/orders", json=body(follows_order_id=first.id, for_missing_pieces=True), headers=headers
+    )
+    assert created.status_code == 201
+    assert (created.get_json()["follows_order_id"], created.get_json()["for_missing_pieces"]) == (None, False)
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Order"]["properties"]
+    assert schema["follows_order_id"]["readOnly"] and schema["follow_up_order_ids"]["readOnly"]

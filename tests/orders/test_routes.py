@@ -499,19 +499,24 @@ def test_the_coordinator_orders_the_pieces_that_never_arrived_again(
     coordinator: Any,
     production: list[Any],
 ) -> None:
-    order = make_order(quantity=200, lot_size=100)
+    order = make_order(quantity=200, lot_size=100, reference="HY-7")
     services.accept_order(order, organiser.station_id, 200, organiser)
     passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100})
     delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=200)
     dl.confirm_receipt(delivery, coordinator, received=194, note="6 件丢失")
     client = make_client(coordinator)
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
-    again = f"/orders/new?again={order.id}"
-    assert f'href="{again}"' in page and "为没收到的 6 件再下一单" in page
+    again = f"/orders/new?again={order.id}&part=missing"
+    assert f'href="{again.replace("&", "&amp;")}"' in page and "为没收到的 6 件再下一单" in page
+    # The whole order can be ordered again too, beside the missing pieces.
+    assert f'href="/orders/new?again={order.id}"' in page and "全部 200 件再下一单" in page
     prefilled = client.get(again).get_data(as_text=True)
     assert re.search(r'<input id="quantity"[^>]* value="6">', prefilled)
     assert re.search(r'<input id="due_date"[^>]* value="">', prefilled)  # a new due date to choose
     assert f"订单 #{order.id} 缺少的 6 件。</textarea>" in prefilled
+    # The enterprise's order number is not copied: the new order is another order.
+    assert re.search(r'<input autocomplete="off" id="reference"[^>]* value="">', prefilled)
+    assert f"订单 #{order.id} 的企业订单号是 HY-7" in prefilled
     before = count_orders()
     response = client.submit(
         again, form(quantity="6", lot_size="6", note=f"订单 #{order.id} 缺少的 6 件", action="save")
@@ -519,13 +524,75 @@ def test_the_coordinator_orders_the_pieces_that_never_arrived_again(
     assert response.status_code == 302 and count_orders() == before + 1
     made = db.session.scalar(select(Order).order_by(Order.id.desc()))
     assert (made.quantity, made.status, made.enterprise_id) == (6, "draft", coordinator.enterprise_id)
+    assert (made.follows_order_id, made.for_missing_pieces, made.reference) == (order.id, True, "")
     # Someone else's order is not a template: not found, as any other way to it.
     stranger = make_user("coordinator")
     assert make_client(stranger).get(again).status_code == 404
-    # An order received in full is ordered again whole.
+    # An order received in full is ordered again whole, and records that it follows that order.
     whole = make_order(quantity=250, lot_size=100)
     whole_page = client.get(f"/orders/new?again={whole.id}").get_data(as_text=True)
     assert re.search(r'<input id="quantity"[^>]* value="250">', whole_page)
+    assert client.submit(f"/orders/new?again={whole.id}", form(action="save")).status_code == 302
+    repeat = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    assert (repeat.follows_order_id, repeat.for_missing_pieces) == (whole.id, False)
+
+
+def test_missing_pieces_ordered_again_are_not_offered_again(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    order = make_order(quantity=200, lot_size=100, reference="HY-8")
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=200)
+    dl.confirm_receipt(delivery, coordinator, received=180, note="20 件丢失")
+    client = make_client(coordinator)
+    path = f"/orders/{order.id}"
+    again = f"/orders/new?again={order.id}&part=missing"
+    # Two tabs open the form for the 20 missing pieces; the first orders 15 of them.
+    first_tab = client.get(again).get_data(as_text=True)
+    assert re.search(r'<input id="quantity"[^>]* value="20">', first_tab)
+    assert client.submit(again, form(quantity="15", lot_size="15", action="save")).status_code == 302
+    part = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    page = client.get(path).get_data(as_text=True)
+    assert "为没收到的 5 件再下一单" in page and "为没收到的 20 件再下一单" not in page
+    assert "收货时缺的 20 件中，15 件已重新下单，还有 5 件没有。" in page
+    assert f'href="/orders/{part.id}"' in _text_section(page, "follow-ups")
+    assert "补缺的 15 件" in page
+    # The rest, from the second tab.
+    assert client.get(again).status_code == 200
+    assert client.submit(again, form(quantity="5", lot_size="5", action="post")).status_code == 302
+    rest = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    page = client.get(path).get_data(as_text=True)
+    assert "part=missing" not in page and "为没收到的" not in page
+    assert "收货时缺的 20 件已重新下单。" in page
+    follow_ups = _text_section(page, "follow-ups")
+    assert follow_ups.index(f"#{part.id}") < follow_ups.index(f"#{rest.id}")
+    assert "草稿" in follow_ups and "已发布" in follow_ups
+    assert f'href="/orders/new?again={order.id}"' in page and "再下一单" in page  # a plain repeat stays
+    # A tab still open on the form: the same pieces are not ordered a third time.
+    before = count_orders()
+    refused = client.submit(
+        again, form(quantity="20", lot_size="20", action="post"), token_from="/orders/new"
+    )
+    assert refused.status_code == 409 and count_orders() == before
+    assert f"订单 #{order.id} 缺的件已经重新下过单了。" in refused.get_data(as_text=True)
+    opened = client.get(again)
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(path)
+    # Each new order says which order it follows, with a link; the list says it too.
+    new_page = client.get(f"/orders/{rest.id}").get_data(as_text=True)
+    assert f'<a href="{path}">补订单 #{order.id} 没收到的件</a>' in new_page
+    assert f"#{rest.id} · 补 #{order.id} 缺的件 ·" in _text(client.get("/orders/").get_data(as_text=True))
+    # A cancelled follow-up no longer counts: its pieces can be ordered again.
+    services.cancel_order(rest, coordinator)
+    page = client.get(path).get_data(as_text=True)
+    assert "为没收到的 5 件再下一单" in page
+    assert "已取消，这些件不算重新下单" in page
+
+
+def _text_section(page: str, section_id: str) -> str:
+    found = re.search(rf'<section class="card" id="{section_id}">(.*?)</section>', page, re.S)
+    assert found, section_id
+    return found.group(1)
 
 
 def _text(html: str) -> str:

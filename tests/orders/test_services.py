@@ -355,3 +355,49 @@ def test_due_date_in_the_past_cannot_be_posted(make_order: Any, coordinator: Any
 
 def test_future_helper_is_in_the_future() -> None:
     assert future() > services.local_today()
+
+
+def test_missing_pieces_are_ordered_again_once_and_a_cancelled_follow_up_gives_them_back(
+    make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    from factory.audit.models import AuditEntry
+    from factory.orders import deliveries as dl
+
+    from .conftest import passed_in_lots
+
+    order = make_order(quantity=200, lot_size=100)
+    # Nothing missing yet: an order "for the missing pieces" is refused, a repeat is not.
+    with pytest.raises(OrderServiceError) as refused:
+        services.reorder(order, order_input(quantity=10, lot_size=10), coordinator, missing=True)
+    assert (refused.value.code, refused.value.status) == ("already_reordered", 409)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100, 2: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=200)
+    dl.confirm_receipt(delivery, coordinator, received=188, note="12 件丢失")
+    repeat = services.reorder(order, order_input(quantity=200), coordinator, missing=False)
+    assert services.missing_not_reordered(order) == 12  # a repeat of the whole order is not for them
+    first = services.reorder(order, order_input(quantity=8, lot_size=8), coordinator, missing=True)
+    assert (first.follows_order_id, first.for_missing_pieces) == (order.id, True)
+    assert (services.missing_reordered(order), services.missing_not_reordered(order)) == (8, 4)
+    second = services.reorder(order, order_input(quantity=4, lot_size=4), coordinator, missing=True)
+    assert services.missing_not_reordered(order) == 0
+    with pytest.raises(OrderServiceError):
+        services.reorder(order, order_input(quantity=4, lot_size=4), coordinator, missing=True)
+    # Editing a follow-up's quantity moves the count with it; cancelling it gives its pieces back.
+    services.update_order(second, order_input(quantity=3, lot_size=3), coordinator)
+    assert services.missing_not_reordered(order) == 1
+    services.cancel_order(first, coordinator)
+    assert services.missing_not_reordered(order) == 9
+    assert [o.id for o in services.follow_ups([order.id], coordinator)[order.id]] == [
+        repeat.id,
+        first.id,
+        second.id,
+    ]
+    created = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "work_order",
+            AuditEntry.object_id == first.id,
+            AuditEntry.action == "order.create",
+        )
+    )
+    assert created.after["order_id"] == order.id and created.after["missing"] == 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import pytest
@@ -34,3 +35,26 @@ def register(organiser: Any) -> Any:
         return services.register_worker(organiser, organiser.station, services.WorkerInput(**fields))
 
     return make
+
+
+# 23:30 on Monday 9 March 2026 in UTC is 07:30 on Tuesday 10 March at the stations (Asia/Shanghai).
+PINNED_UTC = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+PINNED_LOCAL_DAY = date(2026, 3, 10)
+
+
+@pytest.fixture
+def shanghai_morning(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Stop the clock behind `local_today()` at a moment when the UTC date is still yesterday.
+
+    Returns the stations' date at that moment.
+    """
+    import factory.orders.services as orders
+
+    class Pinned(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Pinned:
+            return cls.fromtimestamp(PINNED_UTC.timestamp(), tz)
+
+    monkeypatch.setattr(orders, "datetime", Pinned)
+    assert orders.local_today() == PINNED_LOCAL_DAY != PINNED_UTC.date()
+    return PINNED_LOCAL_DAY

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from factory.audit.models import AuditEntry
 from factory.extensions import db
+from factory.orders.services import local_today
 from factory.reference.models import Skill
 from factory.workers import services, training
 from factory.workers.models import WorkerProfile
@@ -175,7 +176,7 @@ def test_worker_sets_next_weeks_hours_on_the_phone(make_client: Any, register: A
     client = make_client(worker.user)
     page = text(client.get("/my/hours"))
     assert "带红框的日子和您平常的一周不同；周六、周日是灰底。" in page  # the legend names both tints
-    today = date.today()
+    today = local_today()
     days = [(today + timedelta(days=i)).isoformat() for i in range(14)]
     assert all(f'name="h-{d}"' in page for d in days)
     form = {f"h-{d}": str(services.weekly_hours(worker)[date.fromisoformat(d).weekday()]) for d in days}
