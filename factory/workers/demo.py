@@ -157,7 +157,7 @@ def _weaving_class(station: Station | None) -> None:
         if profile is not None:
             people.append((n, profile))
     course = training.create_course(organiser, station, name, "flower_weaving", 8)
-    start = date.today() - timedelta(days=30)
+    start = local_today() - timedelta(days=30)
     for i, topic in enumerate(["花瓣与花托", "胸花组合与包装"]):
         training.add_session(organiser, course, start + timedelta(days=7 * i), 4, topic)
     for _n, profile in people:
