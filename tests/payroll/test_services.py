@@ -756,3 +756,25 @@ def test_the_rework_rejections_are_read_from_their_partial_index(
         assert "ix_production_inspection_rework_on" in plan, plan
     elif engine.dialect.name == "sqlite":  # a worker's few inspections: through the worker's tasks
         assert "ix_production_inspection_task_day" in plan, plan
+
+
+def test_the_reports_count_rework_rejections_before_and_after_the_close(
+    period: Any, station: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    """The reports' quality is first-pass (every rejection counts, rework included): the same figure from
+    the inspections of an open period as from the closed slips."""
+    from factory.reports import services as reports
+    from factory.reports.domain import month_span
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 30, 10, rework=True)
+    work(task, date(2024, 6, 4), 5, 1)
+
+    def figures() -> tuple[int, int]:
+        f = reports.city(reports.Scope(month_span(2024, 6), station_id=station.id))
+        return f.accepted, f.rejected
+
+    assert figures() == (35, 11)
+    close(period, organiser, leave_uninspected=True)
+    assert (slip_of(period, worker).rejected_pieces, slip_of(period, worker).rework_pieces) == (1, 10)
+    assert figures() == (35, 11)
