@@ -10,7 +10,8 @@ Closing a period is one bulk computation, whatever the number of workers:
    (worker, order): on SQLite one for the orders whose rate does not change in the period, and one per
    stretch of days with one rate for the few orders whose rate does, each walking the task and
    inspection indexes in group order without a sort; on PostgreSQL one scan grouped by (worker, order)
-   with a filtered sum per stretch (see `inspection_totals`);
+   with a filtered sum per stretch (see `inspection_totals`). The pieces sent back for rework, read from
+   their own partial index by one more query, are taken off the rejected pieces (`rework_rejections`);
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
@@ -439,47 +440,29 @@ def rework_rejections(
     """(worker, order, day, pieces) rejected for rework in the station's inspections of the span.
 
     The pieces of the orders in `by_day` are summed per day; the others' over the whole span, as on the
-    span's first day (`start`). The rework inspections are few: a range over their partial index (day,
-    task, rejected). For the whole station they are summed per (task, day) first and then joined to the
-    station's tasks: joined directly, SQLite would rather walk every task of the station and look each
-    one's inspections up in the table. For a few workers, their tasks come first.
+    span's first day (`start`). Each of the station's tasks looks its rework inspections of the span up
+    in their partial index (task, day, rejected), as the sums look up all its inspections in theirs: the
+    rework ones are few, and the index holds every column the query reads.
     """
-    in_span = (
-        Inspection.rework,  # renders as the partial index's condition (ix_production_inspection_rework_on)
-        Inspection.inspected_on >= start,
-        Inspection.inspected_on <= end,
-    )
-    if worker_ids is None:
-        per_task = (
-            select(
-                Inspection.task_id.label("task_id"),
-                Inspection.inspected_on.label("day"),
-                func.sum(Inspection.rejected).label("pieces"),
-            )
-            .where(*in_span)
-            .group_by(Inspection.task_id, Inspection.inspected_on)
-            .subquery("rework")
-        )
-        task_id, day, pieces = per_task.c.task_id, per_task.c.day, per_task.c.pieces
-        source: Any = per_task
-        who: list[Any] = []
-    else:
-        task_id, day, pieces = Inspection.task_id, Inspection.inspected_on, Inspection.rejected
-        source = Inspection
-        who = [*in_span, Task.worker_id.in_(worker_ids)]
+    first: Any = literal(start)
+    groups: list[Any] = [Task.worker_id, Task.order_id]
     if by_day:
-        first = case((Task.order_id.in_(sorted(by_day)), day), else_=literal(start)).label("first")
-        stmt = select(Task.worker_id, Task.order_id, first, func.sum(pieces))
-        keys = [Task.worker_id, Task.order_id, first]
-    else:
-        stmt = select(Task.worker_id, Task.order_id, literal(start), func.sum(pieces))
-        keys = [Task.worker_id, Task.order_id]
+        first = case((Task.order_id.in_(sorted(by_day)), Inspection.inspected_on), else_=first).label("first")
+        groups.append(first)
     stmt = (
-        stmt.select_from(source)
-        .join(Task, Task.id == task_id)
-        .where(Task.station_id == station_id, *who)
-        .group_by(*keys)
+        select(Task.worker_id, Task.order_id, first, func.sum(Inspection.rejected))
+        .select_from(Task)
+        .join(Inspection, Inspection.task_id == Task.id)
+        .where(
+            Task.station_id == station_id,
+            Inspection.rework,  # renders as the partial index's condition (ix_production_inspection_rework)
+            Inspection.inspected_on >= start,
+            Inspection.inspected_on <= end,
+        )
+        .group_by(*groups)
     )
+    if worker_ids is not None:
+        stmt = stmt.where(Task.worker_id.in_(worker_ids))
     return [(w, o, d, int(n)) for w, o, d, n in db.session.connection().execute(stmt).all() if n]
 
 

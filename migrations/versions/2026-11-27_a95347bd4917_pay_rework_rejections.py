@@ -27,12 +27,12 @@ def upgrade():
         batch_op.add_column(sa.Column('rework_pieces', sa.Integer(), server_default='0', nullable=False))
 
     with op.batch_alter_table('production_inspection', schema=None) as batch_op:
-        batch_op.create_index('ix_production_inspection_rework_on', ['inspected_on', 'task_id', 'rejected', 'rework'], unique=False, sqlite_where=sa.text('rework = 1'), postgresql_where=sa.text('rework'))
+        batch_op.create_index('ix_production_inspection_rework', ['task_id', 'inspected_on', 'rejected', 'rework'], unique=False, sqlite_where=sa.text('rework = 1'), postgresql_where=sa.text('rework'))
 
 
 def downgrade():
     with op.batch_alter_table('production_inspection', schema=None) as batch_op:
-        batch_op.drop_index('ix_production_inspection_rework_on', sqlite_where=sa.text('rework = 1'), postgresql_where=sa.text('rework'))
+        batch_op.drop_index('ix_production_inspection_rework', sqlite_where=sa.text('rework = 1'), postgresql_where=sa.text('rework'))
 
     with op.batch_alter_table('pay_slip', schema=None) as batch_op:
         batch_op.drop_column('rework_pieces')
