@@ -6,7 +6,8 @@
 
 Close: one station, 20,000 workers, 40 orders (10 of them with a rate change in the middle of the period,
 so their pieces split into two lines), one task per worker with 50 inspections each (1,000,000 inspection
-rows in the half-month), and reported minutes on 10% of the tasks. The figure is `close_period` from start
+rows in the half-month, about 40,000 of them sending rejected pieces back for rework), and reported minutes
+on 10% of the tasks. The figure is `close_period` from start
 to flush: the uninspected-lot check, the GROUP BY, the other look-ups, the pay rules, the bulk inserts.
 It is compared with the floor: one SQL aggregate over the same rows
 (``SELECT worker, SUM(accepted) … GROUP BY worker``), fetched in full. "writes" is the least the close's
@@ -182,6 +183,10 @@ def generate(
         acc = [rng.randint(5, 30) for _ in range(per_worker)]
         rej = [rng.choice((0, 0, 0, 1, 2)) for _ in range(per_worker)]
         counts.append((acc, rej))
+    # One inspection with rejected pieces in ten sends them back for rework (its own random numbers, so
+    # the pieces and the pay are those of the runs before rework was part of the data).
+    rework_rng = random.Random(seed + 1)
+    rework = [[r > 0 and rework_rng.random() < 0.1 for r in rej] for _acc, rej in counts]
     _bulk(
         "production_task",
         [
@@ -208,8 +213,8 @@ def generate(
                 "inspected",
                 sum(counts[n][0]) + sum(counts[n][1]),
                 sum(counts[n][0]),
-                sum(counts[n][1]),
-                0,
+                sum(r for r, back in zip(counts[n][1], rework[n], strict=True) if not back),
+                sum(r for r, back in zip(counts[n][1], rework[n], strict=True) if back),
                 NOW,
                 NOW,
             )
@@ -229,7 +234,7 @@ def generate(
                     rej[k],
                     "",
                     START + timedelta(days=(n + k) % days),
-                    False,
+                    rework[n][k],
                     NOW,
                 )
             )

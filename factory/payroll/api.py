@@ -500,7 +500,11 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                         "order_id": {"type": "integer"},
                         "product": {"type": "string"},
                         "accepted_pieces": {"type": "integer"},
-                        "rejected_pieces": {"type": "integer", "description": "shown, not paid"},
+                        "rejected_pieces": {
+                            "type": "integer",
+                            "description": "rejected for good in the period; shown, not paid (pieces sent "
+                            "back for rework are counted when they are inspected again)",
+                        },
                         "piece_rate_fen": {
                             "type": "number",
                             "description": "exact, may have two decimals of a fen",

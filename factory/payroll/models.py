@@ -90,7 +90,10 @@ class PaySlip(db.Model):
     station_id: Mapped[int] = mapped_column(index=True)
     worker_name: Mapped[str] = mapped_column(String(50))  # as it was when the slip was made
     accepted_pieces: Mapped[int] = mapped_column(default=0)
-    rejected_pieces: Mapped[int] = mapped_column(default=0)
+    rejected_pieces: Mapped[int] = mapped_column(default=0)  # rejected for good (rework rejections are not)
+    # Pieces rejected for rework in the period (inspected again, paid if they pass then): the first-pass
+    # rejections are rejected_pieces + rework_pieces.
+    rework_pieces: Mapped[int] = mapped_column(default=0, server_default="0")
     lines_fen: Mapped[int] = mapped_column(default=0)
     adjustments_fen: Mapped[int] = mapped_column(default=0)
     total_fen: Mapped[int] = mapped_column(default=0)
@@ -160,7 +163,7 @@ class PayLine(db.Model):
     product: Mapped[str] = mapped_column(String(100))
     rate_units: Mapped[int] = mapped_column()
     accepted_pieces: Mapped[int] = mapped_column()
-    rejected_pieces: Mapped[int] = mapped_column(default=0)
+    rejected_pieces: Mapped[int] = mapped_column(default=0)  # rejected for good, as on the slip
     prior_pieces: Mapped[int] = mapped_column(default=0)
     amount_fen: Mapped[int] = mapped_column()
 

@@ -10,7 +10,8 @@ Closing a period is one bulk computation, whatever the number of workers:
    (worker, order): on SQLite one for the orders whose rate does not change in the period, and one per
    stretch of days with one rate for the few orders whose rate does, each walking the task and
    inspection indexes in group order without a sort; on PostgreSQL one scan grouped by (worker, order)
-   with a filtered sum per stretch (see `inspection_totals`);
+   with a filtered sum per stretch (see `inspection_totals`). The pieces sent back for rework, read from
+   their own partial index by one more query, are taken off the rejected pieces (`rework_rejections`);
 2. one query each for the rates, the standard minutes, the pieces already paid (cumulative rounding),
    the reported minutes and the open adjustments;
 3. `domain.compute_period` prices every line once and checks the minimum wage;
@@ -24,8 +25,9 @@ No query is made per worker, and the cyclic garbage collector waits until the wo
 from __future__ import annotations
 
 import gc
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -33,7 +35,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from factory.accounts.models import Role, Station, User
@@ -326,7 +328,16 @@ def rate_changes_within(station_id: int, start: date, end: date) -> list[tuple[i
 def inspection_totals(
     station_id: int, start: date, end: date, worker_ids: Sequence[int] | None = None
 ) -> list[domain.Inspection]:
-    """Accepted and rejected pieces per (worker, order, rate period) of the station's inspections in the span.
+    """Accepted pieces, and pieces rejected for good, per (worker, order, rate period) of the station's
+    inspections in the span (see `_inspection_sums`)."""
+    return _inspection_sums(station_id, start, end, worker_ids)[0]
+
+
+def _inspection_sums(
+    station_id: int, start: date, end: date, worker_ids: Sequence[int] | None = None
+) -> tuple[list[domain.Inspection], list[tuple[int, int, date, int]]]:
+    """Accepted pieces and pieces rejected for good per (worker, order, rate period) of the station's
+    inspections in the span; and the pieces rejected for rework (`rework_rejections`).
 
     Most orders keep one rate through a period: their pieces are summed per (worker, order) in one query
     that walks the task index in that order (no sort, no join on the rates). An order whose rate changes
@@ -336,14 +347,33 @@ def inspection_totals(
 
     PostgreSQL sums by hashing after a (parallel) scan of the inspections rather than in index order, so
     there one scan does it all, with a filtered sum per stretch (`_totals_by_stretch`).
+
+    Pieces rejected for rework go back to the worker and are inspected again: those that pass then are
+    paid then, those rejected for good then are counted then, so they are no slip's rejected pieces. The
+    sums add up every inspection's rejected pieces, reading only the covering index (task, day, accepted,
+    rejected): asking each row whether it is a rework would read the table a million times. The few rework
+    rejections come from their own partial index instead, summed per row of the sums, and are taken off
+    the row that counted them.
     """
     change_days: dict[int, list[date]] = defaultdict(list)
     for order_id, day in rate_changes_within(station_id, start, end):
         change_days[order_id].append(day)
     conn = db.session.connection()
     make = domain.Inspection
-    if change_days and conn.dialect.name == "postgresql":
-        return _totals_by_stretch(station_id, start, end, change_days, worker_ids)
+    by_stretch = bool(change_days) and conn.dialect.name == "postgresql"
+    if by_stretch:  # every changed order is cut at every change day
+        cuts = sorted({start, *(day for days in change_days.values() for day in days)})
+        firsts = {order_id: cuts for order_id in change_days}
+    else:
+        firsts = {order_id: sorted({start, *days}) for order_id, days in change_days.items()}
+    rework = rework_rejections(station_id, start, end, worker_ids, by_day=firsts)
+    less: dict[tuple[int, int, date], int] = defaultdict(int)  # (worker, order, first day of the row)
+    for worker, order, day, pieces in rework:
+        days = firsts.get(order)
+        less[(worker, order, days[bisect_right(days, day) - 1] if days else day)] += pieces
+    if by_stretch:
+        rows = _totals_by_stretch(station_id, start, end, change_days, worker_ids, less)
+        return rows, rework
     stretches: dict[tuple[date, date], list[int]] = defaultdict(list)  # [first, last] -> orders
     for order_id, days in change_days.items():
         bounds = [start, *sorted(days), end + timedelta(days=1)]
@@ -379,11 +409,61 @@ def inspection_totals(
         for (first, last), orders in sorted(stretches.items())
     ]
     # Core rows straight off the connection, fetched at once: tens of thousands of them on a big station.
-    return [
-        make(worker, order, first, accepted or 0, rejected or 0)
+    taken = less.pop if less else _nothing
+    rows = [
+        make(worker, order, first, accepted or 0, (rejected or 0) - taken((worker, order, first), 0))
         for first, stmt in statements
         for worker, order, accepted, rejected in conn.execute(stmt).all()
     ]
+    _all_taken(less)
+    return rows, rework
+
+
+def _nothing(_key: Any, default: int) -> int:
+    return default
+
+
+def _all_taken(less: Mapping[tuple[int, int, date], int]) -> None:
+    """Every rework rejection was counted by one of the sums' rows (the same inspections, the same keys)."""
+    if less:
+        raise RuntimeError(f"Rework rejections outside the inspection sums: {dict(less)}")
+
+
+def rework_rejections(
+    station_id: int,
+    start: date,
+    end: date,
+    worker_ids: Sequence[int] | None = None,
+    *,
+    by_day: Collection[int] = (),
+) -> list[tuple[int, int, date, int]]:
+    """(worker, order, day, pieces) rejected for rework in the station's inspections of the span.
+
+    The pieces of the orders in `by_day` are summed per day; the others' over the whole span, as on the
+    span's first day (`start`). Each of the station's tasks looks its rework inspections of the span up
+    in their partial index (task, day, rejected), as the sums look up all its inspections in theirs: the
+    rework ones are few, and the index holds every column the query reads.
+    """
+    first: Any = literal(start)
+    groups: list[Any] = [Task.worker_id, Task.order_id]
+    if by_day:
+        first = case((Task.order_id.in_(sorted(by_day)), Inspection.inspected_on), else_=first).label("first")
+        groups.append(first)
+    stmt = (
+        select(Task.worker_id, Task.order_id, first, func.sum(Inspection.rejected))
+        .select_from(Task)
+        .join(Inspection, Inspection.task_id == Task.id)
+        .where(
+            Task.station_id == station_id,
+            Inspection.rework,  # renders as the partial index's condition (ix_production_inspection_rework)
+            Inspection.inspected_on >= start,
+            Inspection.inspected_on <= end,
+        )
+        .group_by(*groups)
+    )
+    if worker_ids is not None:
+        stmt = stmt.where(Task.worker_id.in_(worker_ids))
+    return [(w, o, d, int(n)) for w, o, d, n in db.session.connection().execute(stmt).all() if n]
 
 
 def _totals_by_stretch(
@@ -392,12 +472,14 @@ def _totals_by_stretch(
     end: date,
     change_days: Mapping[int, Sequence[date]],
     worker_ids: Sequence[int] | None,
+    less: dict[tuple[int, int, date], int],
 ) -> list[domain.Inspection]:
     """One scan: pieces per (worker, order), with a filtered sum for each stretch of days between rate changes.
 
     The stretches are cut at every change day of every order, so no order's rate changes inside one; the
     rows of an order whose rate does not change are added up here. Grouping by (worker, order) only keeps
-    PostgreSQL's estimate of the groups right, so it hashes them after a parallel scan.
+    PostgreSQL's estimate of the groups right, so it hashes them after a parallel scan. `less` holds the
+    rework rejections to take off each row's rejected pieces.
     """
     firsts = sorted({start, *(day for days in change_days.values() for day in days)})
     afters = [*firsts[1:], end + timedelta(days=1)]
@@ -421,15 +503,19 @@ def _totals_by_stretch(
     if worker_ids is not None:
         stmt = stmt.where(Task.worker_id.in_(worker_ids))
     make = domain.Inspection
+    taken = less.pop if less else _nothing
     out = []
     for worker, order, *sums in db.session.connection().execute(stmt).all():
         if order not in change_days:
             accepted = sum(n for n in sums[1::3] if n)  # a stretch without inspections sums to NULL
-            out.append(make(worker, order, start, accepted, sum(n for n in sums[2::3] if n)))
+            rejected = sum(n for n in sums[2::3] if n) - taken((worker, order, start), 0)
+            out.append(make(worker, order, start, accepted, rejected))
             continue
         for k, first in enumerate(firsts):
             if sums[3 * k]:
-                out.append(make(worker, order, first, sums[3 * k + 1], sums[3 * k + 2]))
+                rejected = sums[3 * k + 2] - taken((worker, order, first), 0)
+                out.append(make(worker, order, first, sums[3 * k + 1], rejected))
+    _all_taken(less)
     return out
 
 
@@ -546,6 +632,9 @@ class Computation:
     hourly_minimum_fen: int | None
     products: dict[int, str] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    # Pieces each worker had rejected for rework in the period: not on the slip's rejected count (they
+    # are inspected again), kept beside it for the first-pass quality figures.
+    rework: dict[int, int] = field(default_factory=dict)
 
     @property
     def total_fen(self) -> int:
@@ -589,7 +678,10 @@ def compute(
 
 
 def _compute(period: PayPeriod, worker_ids: Sequence[int] | None, top_up_by: User | None) -> Computation:
-    rows = inspection_totals(period.station_id, period.start, period.end, worker_ids)
+    rows, rework_rows = _inspection_sums(period.station_id, period.start, period.end, worker_ids)
+    rework: dict[int, int] = defaultdict(int)
+    for worker, _order, _day, pieces in rework_rows:
+        rework[worker] += pieces
     adjustments = open_adjustments(period.id, worker_ids)
     order_ids = {r.order_id for r in rows}
     rates = rates_for_orders(order_ids)
@@ -646,6 +738,7 @@ def _compute(period: PayPeriod, worker_ids: Sequence[int] | None, top_up_by: Use
         hourly_minimum_fen=minimum,
         products={oid: product for oid, (product, _m) in orders.items()},
         names=names,
+        rework=dict(rework),
     )
 
 
@@ -851,6 +944,7 @@ SLIP_COLUMNS = (
     "worker_name",
     "accepted_pieces",
     "rejected_pieces",
+    "rework_pieces",
     "lines_fen",
     "adjustments_fen",
     "total_fen",
@@ -885,7 +979,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
     if not result.slips:
         return 0
     now = utcnow()
-    names = result.names
+    names, rework = result.names, result.rework
     period_id, station_id = period.id, period.station_id
     slip_rows = []
     for worker_id, slip in result.slips.items():
@@ -916,6 +1010,7 @@ def _freeze(result: Computation, actor: User | None) -> int:
                 names.get(worker_id, ""),
                 accepted,
                 rejected,
+                rework.get(worker_id, 0),
                 lines_fen,
                 total - lines_fen,
                 total,

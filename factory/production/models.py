@@ -233,6 +233,20 @@ class Inspection(db.Model):
         ),
         # The stored monthly figures ask what was recorded since they were computed.
         Index("ix_production_inspection_created", "created_at", "inspected_on"),
+        # Pay leaves out the pieces sent back for rework (they are inspected again): an index-only look-up
+        # of a task's few rework inspections in a span of days. The conditions are the ones SQLAlchemy
+        # renders for `Inspection.rework` (SQLite only uses a partial index whose condition the query
+        # repeats), and `rework` is a column too: SQLite reads a column of the query's condition from the
+        # table otherwise.
+        Index(
+            "ix_production_inspection_rework",
+            "task_id",
+            "inspected_on",
+            "rejected",
+            "rework",
+            sqlite_where=text("rework = 1"),
+            postgresql_where=text("rework"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -209,7 +209,8 @@ def _units(start: date, end: date, scope: Scope, by: str | None) -> Any:
             PaySlip.worker_id.label("worker_id"),
             PaySlip.lines_fen.label("fen"),
             PaySlip.accepted_pieces.label("accepted"),
-            PaySlip.rejected_pieces.label("rejected"),
+            # first-pass quality: the slip's pieces rejected for good and those sent back for rework
+            (PaySlip.rejected_pieces + PaySlip.rework_pieces).label("rejected"),
             (cast(PaySlip.hours_numerator, Float) * 60 / PaySlip.hours_denominator).label("minutes"),
         )
         .join(periods, periods.c.id == PaySlip.period_id)

@@ -115,7 +115,8 @@ def give(organiser: Any) -> Any:
 
 @pytest.fixture
 def work(organiser: Any) -> Any:
-    """Report pieces on a task (optionally with the minutes taken) and inspect them on `day`."""
+    """Report pieces on a task (optionally with the minutes taken) and inspect them on `day` (with `rework`,
+    the rejected pieces go back to the worker)."""
 
     def make(
         task: Task,
@@ -125,6 +126,7 @@ def work(organiser: Any) -> Any:
         *,
         minutes: int | None = None,
         inspect: bool = True,
+        rework: bool = False,
         by: Any = None,
     ) -> None:
         worker = db.session.get(type(organiser), task.worker_id)
@@ -134,7 +136,7 @@ def work(organiser: Any) -> Any:
         report.reported_on = day  # reported the day the pieces were made
         if inspect:
             production.record_inspection(
-                task.id, by or organiser, accepted, rejected, "毛边" if rejected else "", day, False
+                task.id, by or organiser, accepted, rejected, "毛边" if rejected else "", day, rework
             )
 
     return make

@@ -432,3 +432,39 @@ def test_the_closed_period_page_reads_the_adjustments_in_one_go(
     # The slips' adjustments (for the page and for the summary) and the later corrections: three reads
     # whatever the number of slips, not one per slip.
     assert sum("FROM pay_adjustment" in s for s in statements) == 3
+
+
+def test_pieces_sent_back_for_rework_are_not_shown_as_rejected_and_unpaid(
+    make_client: Any,
+    organiser: Any,
+    period: Any,
+    order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    monkeypatch: Any,
+) -> None:
+    """The user test's lot: 40 made; 30 accepted and 10 sent back for rework; redone and handed in again,
+    8 accepted and 2 rejected. 38 are paid and 2 are rejected, on every page."""
+    from factory.production import services as production
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 10), 40, inspect=False)
+    production.record_inspection(task.id, organiser, 30, 10, "毛边", date(2024, 6, 11), True)
+    production.mark_returned(task.id, worker)
+    production.record_inspection(task.id, organiser, 8, 2, "开裂", date(2024, 6, 12), False)
+    monkeypatch.setattr(services, "local_today", lambda: date(2024, 6, 14))
+
+    mine = make_client(worker).get("/pay/me").get_data(as_text=True)
+    assert "合格 38 件 × ¥0.40" in mine and "不合格 2 件，不计酬" in mine and "不合格 12" not in mine
+    client = make_client(organiser)
+    path = f"/pay/periods/{period.id}"
+    row = re.compile(worker.name + r'.*?<td class="num">(\d+)</td><td class="num">(\d+)</td>', re.S)
+    assert row.search(client.get(path).get_data(as_text=True)).groups() == ("38", "2")
+
+    monkeypatch.setattr(services, "local_today", lambda: date(2024, 7, 1))
+    assert client.submit(f"{path}/close", {"confirm": "y"}, token_from=path).status_code == 302
+    assert row.search(client.get(path).get_data(as_text=True)).groups() == ("38", "2")
+    slip = db.session.scalar(select(PaySlip).where(PaySlip.worker_id == worker.id))
+    page = make_client(worker).get(f"/pay/slips/{slip.id}").get_data(as_text=True)
+    assert "不合格 2 件，不计酬" in page and "¥15.20" in page

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
+from factory.accounts.models import User
 from factory.audit.models import AuditEntry
 from factory.extensions import db
 from factory.payroll import services
@@ -309,6 +310,122 @@ def test_a_rate_change_splits_the_pieces_by_inspection_day(
     assert lines == [(4000, 10, 400), (5000, 11, 550)]
 
 
+def inspect(task: Any, on: date, accepted: int, rejected: int = 0, *, rework: bool = False) -> None:
+    """An inspection of pieces already reported (a re-inspection of reworked pieces reports nothing new)."""
+    from factory.production import services as production
+
+    organiser = db.session.scalar(
+        select(User).where(User.station_id == task.station_id, User.role == "organiser")
+    )
+    production.record_inspection(task.id, organiser, accepted, rejected, "毛边", on, rework)
+
+
+def test_pieces_rejected_for_rework_are_on_no_slip_only_those_rejected_for_good(
+    period: Any, station: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any, make_user: Any
+) -> None:
+    """Lot of 1,000 at ¥0.40, ¥0.50 from 11 June. First half of June: 59 reported; 10 accepted and 4 sent
+    back for rework on the 5th; 30 accepted and 10 sent back on the 12th; 3 accepted and 2 rejected for good
+    on the 13th. The worker hands the 14 reworked pieces in; on the 18th 12 pass and 2 are rejected for good."""
+    from factory.production import services as production
+
+    services.change_rate(order, date(2024, 6, 11), 5000, "旺季加价", make_user("coordinator"))
+    task = give(order, worker)
+    work(task, date(2024, 6, 4), 59, inspect=False)
+    inspect(task, date(2024, 6, 5), 10, 4, rework=True)
+    inspect(task, date(2024, 6, 12), 30, 10, rework=True)
+    inspect(task, date(2024, 6, 13), 3, 2)
+
+    # While the first half is open: the period table, the worker's page and the rules all say 2.
+    lines = services.compute(period).slips[worker.id].lines
+    assert [(line.rate_units, line.accepted_pieces, line.rejected_pieces) for line in lines] == [
+        (4000, 10, 0),
+        (5000, 33, 2),
+    ]
+    assert services.worker_earnings(worker, today=date(2024, 6, 14)).slip.lines == lines
+
+    close(period, organiser, leave_uninspected=True)  # the 14 reworked pieces are still with the worker
+    first = slip_of(period, worker)
+    assert (first.accepted_pieces, first.rejected_pieces, first.rework_pieces) == (43, 2, 14)
+    assert sorted((line.rate_units, line.rejected_pieces) for line in first.lines) == [(4000, 0), (5000, 2)]
+    assert first.lines_fen == 10 * 40 + 33 * 50
+
+    later = services.create_period(station.id, date(2024, 6, 16), date(2024, 6, 30), organiser)
+    production.mark_returned(task.id, worker)
+    inspect(task, date(2024, 6, 18), 12, 2)
+    earnings = services.worker_earnings(worker, today=date(2024, 6, 20))
+    [line] = earnings.slip.lines
+    assert (line.accepted_pieces, line.rejected_pieces, line.amount_fen) == (12, 2, 600)
+    close(later, organiser)
+    second = slip_of(later, worker)
+    assert (second.accepted_pieces, second.rejected_pieces, second.rework_pieces) == (12, 2, 0)
+    # 59 made: 55 paid over the two slips, 4 rejected for good; each piece is counted once.
+    assert (
+        first.accepted_pieces + second.accepted_pieces + first.rejected_pieces + second.rejected_pieces == 59
+    )
+
+
+def test_a_rework_rejection_comes_off_the_stretch_of_days_that_summed_it(
+    station: Any,
+    order: Any,
+    make_order: Any,
+    give: Any,
+    work: Any,
+    worker: Any,
+    other_worker: Any,
+    make_user: Any,
+) -> None:
+    """Rates change inside the period, so the sums are cut into stretches of days (on SQLite per order, on
+    PostgreSQL at every change of every order): each rework rejection comes off its own row."""
+    from factory.payroll import domain
+
+    coordinator = make_user("coordinator")
+    services.change_rate(order, date(2024, 6, 6), 5000, "加价", coordinator)
+    other = make_order(rate=3000)
+    services.change_rate(other, date(2024, 6, 11), 3500, "加价", coordinator)
+    steady = make_order(rate=2000)
+    for who in (worker, other_worker):
+        task, second, plain = give(order, who), give(other, who), give(steady, who)
+        for t in (task, second, plain):
+            work(t, date(2024, 6, 2), 40, inspect=False)
+        inspect(task, date(2024, 6, 3), 5, 3, rework=True)  # the order's first stretch
+        inspect(task, date(2024, 6, 4), 5, 1)
+        inspect(task, date(2024, 6, 8), 5, 2, rework=True)  # its second stretch: nothing rejected for good
+        inspect(second, date(2024, 6, 8), 6, 4, rework=True)  # on PostgreSQL cut at 6 June, on SQLite not
+        inspect(second, date(2024, 6, 12), 6, 1)
+        inspect(second, date(2024, 6, 13), 0, 5, rework=True)
+        inspect(plain, date(2024, 6, 8), 5, 2, rework=True)  # an order whose rate stays
+        inspect(plain, date(2024, 6, 12), 5, 1)
+    rates = services.rates_for_orders({order.id, other.id, steady.id})
+    for who in ([worker.id], None):
+        slips = domain.compute_period(services.inspection_totals(station.id, START, END, who), rates)
+        lines = {(line.order_id, line.rate_units): line for line in slips[worker.id].lines}
+        assert {key: (line.accepted_pieces, line.rejected_pieces) for key, line in lines.items()} == {
+            (order.id, 4000): (10, 1),
+            (order.id, 5000): (5, 0),
+            (other.id, 3000): (6, 0),
+            (other.id, 3500): (6, 1),
+            (steady.id, 2000): (10, 1),
+        }
+        assert set(slips) == ({worker.id} if who else {worker.id, other_worker.id})
+    # Per day for the orders asked for, over the span (as on its first day) for the others.
+    assert sorted(services.rework_rejections(station.id, START, END, by_day=[order.id, other.id])) == sorted(
+        (w.id, o.id, day, n)
+        for w in (worker, other_worker)
+        for o, day, n in (
+            (order, date(2024, 6, 3), 3),
+            (order, date(2024, 6, 8), 2),
+            (other, date(2024, 6, 8), 4),
+            (other, date(2024, 6, 13), 5),
+            (steady, START, 2),
+        )
+    )
+    assert sorted(services.rework_rejections(station.id, START, END, [worker.id])) == [
+        (worker.id, order.id, START, 5),
+        (worker.id, other.id, START, 9),
+        (worker.id, steady.id, START, 2),
+    ]
+
+
 def test_a_rate_cannot_change_inside_a_paid_period(
     period: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
 ) -> None:
@@ -603,3 +720,70 @@ def test_earnings_show_an_earlier_period_not_yet_settled(
     assert earnings.products[order.id] == order.product
     page = make_client(worker).get("/pay/me").get_data(as_text=True)  # today: both halves wait to be settled
     assert page.count("未结算") == 2 and "¥13.20" in page and "¥2.00" in page
+
+
+@pytest.mark.parametrize("workers", ["station", "one"])
+def test_the_rework_rejections_are_read_from_their_partial_index(
+    station: Any, order: Any, give: Any, work: Any, worker: Any, workers: str
+) -> None:
+    """The partial index's condition is the one SQLAlchemy renders for `Inspection.rework` (else neither
+    database could use it), and the rework rejections are read from it."""
+    work(give(order, worker), date(2024, 6, 3), 5, 2, rework=True)
+    statements: list[tuple[str, Any]] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        statements.append((statement, parameters))
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        rows = services.rework_rejections(
+            station.id, START, END, None if workers == "station" else [worker.id], by_day=[order.id]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert rows == [(worker.id, order.id, date(2024, 6, 3), 2)]
+    [(statement, parameters)] = statements
+    raw = db.session.connection().connection.driver_connection
+    if engine.dialect.name == "postgresql":
+        # On a handful of rows PostgreSQL picks any index, or none: whether it *can* use the partial one
+        # shows once the others are out of the way (dropped inside a savepoint, put back at once).
+        cursor = raw.cursor()
+        cursor.execute("SAVEPOINT plan")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'production_inspection' "
+            "AND indexname LIKE 'ix_%' AND indexname <> 'ix_production_inspection_rework'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("ROLLBACK TO SAVEPOINT plan")
+    else:
+        plan = "\n".join(row[-1] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_production_inspection_rework" in plan, plan
+    if engine.dialect.name == "sqlite":  # read from the index alone
+        assert "COVERING INDEX ix_production_inspection_rework" in plan, plan
+
+
+def test_the_reports_count_rework_rejections_before_and_after_the_close(
+    period: Any, station: Any, order: Any, give: Any, work: Any, worker: Any, organiser: Any
+) -> None:
+    """The reports' quality is first-pass (every rejection counts, rework included): the same figure from
+    the inspections of an open period as from the closed slips."""
+    from factory.reports import services as reports
+    from factory.reports.domain import month_span
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 30, 10, rework=True)
+    work(task, date(2024, 6, 4), 5, 1)
+
+    def figures() -> tuple[int, int]:
+        f = reports.city(reports.Scope(month_span(2024, 6), station_id=station.id))
+        return f.accepted, f.rejected
+
+    assert figures() == (35, 11)
+    close(period, organiser, leave_uninspected=True)
+    assert (slip_of(period, worker).rejected_pieces, slip_of(period, worker).rework_pieces) == (1, 10)
+    assert figures() == (35, 11)
