@@ -334,7 +334,7 @@ def test_a_slip_explains_earlier_pieces_only_where_they_change_the_amount(
     page = text_of(client.get(f"/pay/slips/{second.id}").get_data(as_text=True))
     # 30 × ¥0.40 needs no history: the 76 pieces paid before are not brought up.
     assert "合格 30 件 × ¥0.40 = ¥12.00" in page and "不合格 2 件，不计酬" in page
-    assert "106" not in page and "76 件" not in page
+    assert "106 件" not in page and "76 件" not in page  # (ids may contain 106: PostgreSQL's sequences run on)
     # 1 × ¥0.355 would be ¥0.36 on its own; the slip pays ¥0.35 and shows why, every figure printed.
     assert "合格 1 件 × ¥0.355" in page
     assert "这个订单到目前一共 2 件：2 × ¥0.355 = ¥0.71" in page
@@ -352,7 +352,7 @@ def test_a_slip_explains_earlier_pieces_only_where_they_change_the_amount(
 
     pdf = pdf_text(client.get(f"/pay/slips/{second.id}.pdf").data)
     assert "计算：30 × ¥0.40 = ¥12.00" in pdf
-    assert "106" not in pdf and "76 件" not in pdf
+    assert "106 件" not in pdf and "76 件" not in pdf
     assert "这个订单到目前一共 2 件：2 × ¥0.355 = ¥0.71" in pdf
     assert "前面 1 件已经付过：1 × ¥0.355 = ¥0.355，四舍五入为 ¥0.36" in pdf
     assert "这张工资条：¥0.71 − ¥0.36 = ¥0.35" in pdf
