@@ -186,13 +186,15 @@ def _start_server(world: World, tmp_path: Path, port: int) -> subprocess.Popen[b
         "FACTORY_HUEY_PATH": str(tmp_path / "huey.db"),
     }
     env.pop("FACTORY_TEST_DATABASE_URL", None)
+    log = (tmp_path / "gunicorn.log").open("ab")  # kept: a failure below quotes it
     proc = subprocess.Popen(  # noqa: S603  (our own server, fixed arguments)
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "factory:create_app()"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
+    log.close()  # the server holds its own copy of the file
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -241,7 +243,8 @@ def test_a_killed_server_loses_no_acknowledged_report(own_world: World, tmp_path
         deadline = time.monotonic() + 60
         while len(acknowledged) < 40:
             assert time.monotonic() < deadline, (
-                f"only {len(acknowledged)} acknowledged; refused: {refused[-5:]}"
+                f"only {len(acknowledged)} acknowledged; refused: {refused[-5:]}; server log: "
+                + (tmp_path / "gunicorn.log").read_text(errors="replace")[-3000:]
             )
             time.sleep(0.01)
         os.killpg(server.pid, signal.SIGKILL)  # the whole server, master and workers, mid-stream
