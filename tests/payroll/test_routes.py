@@ -334,7 +334,8 @@ def test_a_slip_explains_earlier_pieces_only_where_they_change_the_amount(
     page = text_of(client.get(f"/pay/slips/{second.id}").get_data(as_text=True))
     # 30 × ¥0.40 needs no history: the 76 pieces paid before are not brought up.
     assert "合格 30 件 × ¥0.40 = ¥12.00" in page and "不合格 2 件，不计酬" in page
-    assert "106 件" not in page and "76 件" not in page  # (ids may contain 106: PostgreSQL's sequences run on)
+    # ("106 件", not 106: ids may contain it, PostgreSQL's sequences run on across tests)
+    assert "106 件" not in page and "76 件" not in page
     # 1 × ¥0.355 would be ¥0.36 on its own; the slip pays ¥0.35 and shows why, every figure printed.
     assert "合格 1 件 × ¥0.355" in page
     assert "这个订单到目前一共 2 件：2 × ¥0.355 = ¥0.71" in page
