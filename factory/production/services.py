@@ -140,6 +140,26 @@ def _set_days(task: Task, days: list[tuple[date, Decimal]]) -> None:
     task.days.extend(TaskDay(day=d, pieces=p) for d, p in days)
 
 
+def _replan(
+    task: Task,
+    days: list[tuple[date, Decimal]],
+    actor: User | None,
+    result: PublishResult,
+    *,
+    kept: bool = False,
+) -> None:
+    """New days for a task that stays with its worker: written, logged, told to the worker, counted."""
+    before = [(d.day.isoformat(), str(d.pieces)) for d in task.days]
+    _set_days(task, days)
+    after: dict[str, Any] = {"days": [(d.isoformat(), str(p)) for d, p in days]}
+    if kept:
+        after["kept"] = True
+    record(actor, "task.replan", task, before={"days": before}, after=after)
+    _notify(task.worker_id, "task_changed", task_id=task.id, product=task.order.product, lot=task.lot.index)
+    result.changed += 1
+    result.affected_worker_ids.add(task.worker_id)
+
+
 def _notify(user_id: int, kind: str, **params: Any) -> None:
     db.session.add(Notice(user_id=user_id, kind=kind, params=params))
 
@@ -249,19 +269,8 @@ def publish_plan(
             if [(d.day, d.pieces) for d in task.days] == days:
                 result.unchanged += 1
                 continue
-            before = [(d.day.isoformat(), str(d.pieces)) for d in task.days]
-            _set_days(task, days)
             task.plan_run_id = run_id
-            record(
-                actor,
-                "task.replan",
-                task,
-                before={"days": before},
-                after={"days": [(d.isoformat(), str(p)) for d, p in days]},
-            )
-            _notify(task.worker_id, "task_changed", task_id=task.id, product=lot.order.product, lot=lot.index)
-            result.changed += 1
-            result.affected_worker_ids.add(task.worker_id)
+            _replan(task, days, actor, result)
             continue
         if task is not None:  # moved before pickup: the old worker loses it, the new one gets it
             _cancel(task, actor, "task.move", notice="task_withdrawn")
@@ -310,26 +319,10 @@ def publish_plan(
                 and fit.worker_id == task.worker_id
                 and task.status == TaskStatus.ASSIGNED.value
             ):
-                before = [(d.day, d.pieces) for d in task.days]
-                days = kept_task_days(before, fit)
-                if days != before:
-                    _set_days(task, days)
-                    record(
-                        actor,
-                        "task.replan",
-                        task,
-                        before={"days": [(d.isoformat(), str(p)) for d, p in before]},
-                        after={"days": [(d.isoformat(), str(p)) for d, p in days], "kept": True},
-                    )
-                    _notify(
-                        task.worker_id,
-                        "task_changed",
-                        task_id=task.id,
-                        product=task.order.product,
-                        lot=task.lot.index,
-                    )
-                    result.changed += 1
-                    result.affected_worker_ids.add(task.worker_id)
+                told = [(d.day, d.pieces) for d in task.days]
+                days = kept_task_days(told, fit)
+                if days != told:
+                    _replan(task, days, actor, result, kept=True)
             continue
         _cancel(task, actor, "task.cancel", notice="task_withdrawn")
         result.cancelled += 1
