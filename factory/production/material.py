@@ -301,6 +301,15 @@ def worker_holdings(worker_id: int, *, task_ids: Sequence[int] | None = None) ->
     return _holdings(read_rows(_holdings_query("tasks"), worker_id=worker_id, task_ids=list(task_ids)))
 
 
+def material_in_hand(worker_id: int, task_ids: Sequence[int]) -> dict[int, list[Holding]]:
+    """Per task, the items a worker still has as material (not yet made into pieces); tasks with none left out."""
+    out: dict[int, list[Holding]] = {}
+    for h in worker_holdings(worker_id, task_ids=task_ids):
+        if h.in_hand > 0:
+            out.setdefault(h.task_id, []).append(h)
+    return out
+
+
 def to_take_back(station_id: int) -> list[tuple[Task, list[Holding]]]:
     """Unused material still with workers who are finished with their lot: a task declined, withdrawn or
     given to someone else, or all its pieces handed in. The organiser takes it back (or writes it off)."""

@@ -159,9 +159,7 @@ def _today_context(
                 coming.setdefault(day, []).append((t, pieces))
     holdings: dict[int, list[material.Holding]] = {}
     if now_tasks:  # the page shows what the worker holds for the tasks in hand
-        for h in material.worker_holdings(current_user.id, task_ids=[t.id for t in now_tasks]):
-            if h.in_hand > 0:
-                holdings.setdefault(h.task_id, []).append(h)
+        holdings = material.material_in_hand(current_user.id, [t.id for t in now_tasks])
     return {
         "today": today,
         "tasks": now_tasks,
@@ -366,9 +364,7 @@ def _task_page(task: Task) -> Any:
         "reports": reports,
         "inspections": inspections,
         "moves": moves,
-        "holdings": [
-            h for h in material.worker_holdings(task.worker_id, task_ids=[task.id]) if h.in_hand > 0
-        ],
+        "holdings": material.material_in_hand(task.worker_id, [task.id]).get(task.id, []),
         "today": local_today(),
         "made_at": offline.made_at(),
         "new_key": lambda: uuid.uuid4().hex,
@@ -425,9 +421,7 @@ def _task_refused(task: Task, exc: ProductionError, form: str) -> Any:
         "reports": reports,
         "inspections": inspections,
         "moves": moves,
-        "holdings": [
-            h for h in material.worker_holdings(task.worker_id, task_ids=[task.id]) if h.in_hand > 0
-        ],
+        "holdings": material.material_in_hand(task.worker_id, [task.id]).get(task.id, []),
         "today": local_today(),
         "failed_form": form,
         "form_message": exc.message,
