@@ -745,12 +745,16 @@ def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
     return order
 
 
+def _deliveries(order: Order) -> Sequence[Any]:
+    from factory.orders.models import Delivery
+
+    return db.session.scalars(select(Delivery).where(Delivery.order_id == order.id)).all()
+
+
 def missing_on_receipt(order: Order) -> tuple[int, int]:
     """Pieces found missing on receipt once the stations have delivered the whole order, and deliveries not
     yet confirmed. (0, …) while pieces of the order are still to be delivered: nothing is settled yet."""
-    from factory.orders.models import Delivery
-
-    rows = db.session.scalars(select(Delivery).where(Delivery.order_id == order.id)).all()
+    rows = _deliveries(order)
     waiting = sum(1 for d in rows if d.received_at is None)
     if sum(d.pieces for d in rows) < order.quantity:
         return 0, waiting
@@ -759,18 +763,7 @@ def missing_on_receipt(order: Order) -> tuple[int, int]:
 
 def missing_pieces(order: Order) -> int:
     """Pieces the enterprise found missing when it confirmed the order's deliveries, so far."""
-    from factory.orders.models import Delivery
-
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Delivery.pieces - Delivery.received_pieces), 0)).where(
-                Delivery.order_id == order.id,
-                Delivery.received_at.is_not(None),
-                Delivery.received_pieces.is_not(None),
-            )
-        )
-        or 0
-    )
+    return sum(d.short for d in _deliveries(order))
 
 
 def missing_reordered(order: Order) -> int:
