@@ -10,6 +10,9 @@ it returns, so a failed job changes nothing but its own status.
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +27,30 @@ from factory.extensions import db
 from factory.jobs.models import Job
 from factory.types import utcnow
 
-huey = Huey("microfactory", storage_class=SqliteStorage, filename="/tmp/microfactory-huey-unconfigured.db")  # noqa: S108  (replaced by configure_queue before use)
+
+class PatientSqliteStorage(SqliteStorage):
+    """Huey's SQLite storage, waiting when the file is locked while a connection opens.
+
+    Opening sets the journal mode, and SQLite answers "database is locked" at once, without its busy
+    timeout, while another process recovers the write-ahead log (after a crash or `kill -9`, every
+    gunicorn worker opens the file at the same moment). A worker that gave up there would fail to boot.
+    """
+
+    OPEN_PATIENCE_S = 30.0
+
+    def _create_connection(self) -> sqlite3.Connection:
+        deadline = time.monotonic() + self.OPEN_PATIENCE_S
+        while True:
+            try:
+                return super()._create_connection()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.02 + random.random() * 0.08)  # noqa: S311  (spreading retries, not secrecy)
+
+
+_UNCONFIGURED = "/tmp/microfactory-huey-unconfigured.db"  # noqa: S108  (replaced by configure_queue before use)
+huey = Huey("microfactory", storage_class=PatientSqliteStorage, filename=_UNCONFIGURED)
 
 Report = Callable[[int, str], None]
 Handler = Callable[[Job, Report], None]
@@ -56,7 +82,7 @@ def configure_queue(app: Flask) -> None:
         huey.storage_kwargs = {"url": url}
     else:
         path = app.config.get("HUEY_PATH") or str(app.instance_path + "/huey.db")
-        huey.storage_class = SqliteStorage
+        huey.storage_class = PatientSqliteStorage
         huey.storage_kwargs = {"filename": path}
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
     if not huey.immediate:

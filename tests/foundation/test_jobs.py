@@ -232,3 +232,38 @@ def _pings(client: Any) -> bool:
         return bool(client.ping())
     except Exception:
         return False
+
+
+def test_the_queue_storage_waits_for_a_file_another_process_is_recovering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a crash every server process opens the queue file at once; SQLite then answers "database is
+    locked" without waiting. Opening must try again instead of failing the process's boot."""
+    import sqlite3
+
+    from huey.storage import SqliteStorage
+
+    from factory.jobs.queue import PatientSqliteStorage
+
+    opened = SqliteStorage._create_connection
+    refusals = iter([True, True, True])
+
+    def locked_at_first(self: SqliteStorage) -> sqlite3.Connection:
+        if next(refusals, False):
+            raise sqlite3.OperationalError("database is locked")
+        return opened(self)
+
+    monkeypatch.setattr(SqliteStorage, "_create_connection", locked_at_first)
+    storage = PatientSqliteStorage(filename=str(tmp_path / "huey.db"))
+    storage.put_data("k", b"v")
+    assert storage.peek_data("k") == b"v"
+    assert next(refusals, "spent") == "spent"  # all three refusals were met and waited out
+
+
+def test_the_queue_storage_still_reports_other_errors(tmp_path: Path) -> None:
+    import sqlite3
+
+    from factory.jobs.queue import PatientSqliteStorage
+
+    with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+        PatientSqliteStorage(filename=str(tmp_path / "no-such-folder" / "huey.db"))
