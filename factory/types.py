@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,11 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def local_day_start(day: date) -> datetime:
+    """The first instant of a local day, in UTC: timestamps are stored in UTC, people think in local days."""
+    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

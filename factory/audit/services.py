@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select
@@ -10,7 +10,7 @@ from sqlalchemy import Select
 from factory.accounts.models import User
 from factory.audit.models import AuditEntry
 from factory.extensions import db
-from factory.types import LOCAL_TZ
+from factory.types import local_day_start
 
 
 def record(
@@ -53,11 +53,6 @@ def _plain(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-def _day_start(day: date) -> datetime:
-    """The first instant of a local day, in UTC (the log stores UTC; people think in local days)."""
-    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
-
-
 def filtered(
     stmt: Select[Any],
     *,
@@ -80,7 +75,7 @@ def filtered(
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if since:
-        stmt = stmt.where(AuditEntry.at >= _day_start(since))
+        stmt = stmt.where(AuditEntry.at >= local_day_start(since))
     if until:
-        stmt = stmt.where(AuditEntry.at < _day_start(until + timedelta(days=1)))
+        stmt = stmt.where(AuditEntry.at < local_day_start(until + timedelta(days=1)))
     return stmt

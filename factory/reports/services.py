@@ -52,7 +52,7 @@ from factory.production.models import DEAD, Inspection, Report, Task, TaskDay
 from factory.reference.models import District
 from factory.reports import domain, stored
 from factory.reports.domain import Figures, Span
-from factory.types import utcnow
+from factory.types import local_day_start, utcnow
 from factory.workers.models import WeeklyHours, WorkerProfile
 
 # Orders that count for on-time delivery: posted and taken on, not drafts and not cancelled.
@@ -606,8 +606,9 @@ def _offered_without_work(scope: Scope, by: str | None, out: dict[Any, Figures])
             User.role == Role.WORKER.value,
             User.is_disabled.is_(False),
             WorkerProfile.paused.is_(False),
-            or_(WorkerProfile.left_at.is_(None), func.date(WorkerProfile.left_at) >= start),
-            func.date(User.created_at) <= end,
+            # registered and left are instants; the span is of local days
+            or_(WorkerProfile.left_at.is_(None), WorkerProfile.left_at >= local_day_start(start)),
+            User.created_at < local_day_start(end + timedelta(days=1)),
             weekly > 0,
             ~has_day,
             ~inspected,

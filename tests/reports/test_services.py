@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -12,6 +12,7 @@ from factory.extensions import db
 from factory.reports import services
 from factory.reports.domain import Span, month_span
 from factory.reports.services import Scope
+from factory.workers.models import WorkerProfile
 
 MAY = month_span(2026, 5)
 
@@ -153,3 +154,26 @@ def test_an_empty_month_has_no_figures(month: dict[str, Any]) -> None:
         None,
         None,
     )
+
+
+def test_offering_hours_counts_local_days_for_registration(month: dict[str, Any]) -> None:
+    """Registered at 07:30 on 1 June in the stations' time zone: still 31 May in UTC, not in May here."""
+    w5 = month["workers"][4]
+    w5.created_at = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)
+    db.session.flush()
+    assert services.city(Scope(MAY)).offered_without_work == 0
+    w5.created_at = datetime(2026, 5, 31, 15, 30, tzinfo=UTC)  # 23:30 on 31 May here
+    db.session.flush()
+    assert services.city(Scope(MAY)).offered_without_work == 1
+
+
+def test_offering_hours_counts_local_days_for_leaving(month: dict[str, Any]) -> None:
+    """Left at 01:00 on 1 May in the stations' time zone (30 April in UTC): still offered hours in May."""
+    profile = db.session.get(WorkerProfile, month["workers"][4].id)
+    assert profile is not None
+    profile.left_at = datetime(2026, 4, 30, 17, 0, tzinfo=UTC)
+    db.session.flush()
+    assert services.city(Scope(MAY)).offered_without_work == 1
+    profile.left_at = datetime(2026, 4, 30, 15, 0, tzinfo=UTC)  # 23:00 on 30 April here
+    db.session.flush()
+    assert services.city(Scope(MAY)).offered_without_work == 0
