@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -24,8 +23,11 @@ from factory.payroll import exports, printing, services
 from factory.payroll.forms import AdjustmentForm, CloseForm, PayeeForm, PeriodForm, RateForm
 from factory.payroll.models import Adjustment, PayeeAccount, PayPeriod, PaySlip
 from factory.payroll.services import PayrollError
+from factory.production.offline import kept_copy, made_at
 
-bp = Blueprint("payroll", __name__, url_prefix="/pay")
+bp = Blueprint(
+    "payroll", __name__
+)  # under /pay, but for the worker's own pay, kept on the phone under /today
 
 
 def _print_job_title(job: Any) -> str:
@@ -129,7 +131,7 @@ def _form_errors(form: Any, exc: PayrollError) -> list[str]:
 # ------------------------------------------------------------------ periods
 
 
-@bp.route("/")
+@bp.route("/pay/")
 @allow("organiser")
 def periods() -> Any:
     form = PeriodForm()
@@ -144,7 +146,7 @@ def _periods_page(form: PeriodForm, status: int = 200) -> Any:
     return render_template("payroll/periods.html", periods=rows, form=form), status
 
 
-@bp.route("/periods", methods=["POST"])
+@bp.route("/pay/periods", methods=["POST"])
 @allow("organiser")
 def create_period() -> Any:
     form = PeriodForm()
@@ -174,7 +176,7 @@ def _adjustment_form(period: PayPeriod, result: services.Computation | None) -> 
     return form
 
 
-@bp.route("/periods/<int:period_id>")
+@bp.route("/pay/periods/<int:period_id>")
 @allow("organiser", "admin")
 def period(period_id: int) -> Any:
     return _period_page(get_period_or_404(period_id, current_user))
@@ -242,7 +244,7 @@ def _preview_rows(result: services.Computation) -> list[dict[str, Any]]:
     return rows
 
 
-@bp.route("/periods/<int:period_id>/close", methods=["POST"])
+@bp.route("/pay/periods/<int:period_id>/close", methods=["POST"])
 @allow("organiser")
 def close(period_id: int) -> Any:
     period = get_period_or_404(period_id, current_user)
@@ -296,7 +298,7 @@ def _yuan(fen: int) -> str:
     return format_fen(fen)
 
 
-@bp.route("/periods/<int:period_id>/top-up", methods=["POST"])
+@bp.route("/pay/periods/<int:period_id>/top-up", methods=["POST"])
 @allow("organiser")
 def top_up(period_id: int) -> Any:
     period = get_period_or_404(period_id, current_user)
@@ -323,7 +325,7 @@ def top_up(period_id: int) -> Any:
     return redirect(url_for("payroll.period", period_id=period_id))
 
 
-@bp.route("/periods/<int:period_id>/adjustments", methods=["POST"])
+@bp.route("/pay/periods/<int:period_id>/adjustments", methods=["POST"])
 @allow("organiser")
 def add_adjustment(period_id: int) -> Any:
     period = get_period_or_404(period_id, current_user)
@@ -360,7 +362,7 @@ def add_adjustment(period_id: int) -> Any:
     return redirect(url_for("payroll.period", period_id=period_id) + "#adjustments")
 
 
-@bp.route("/adjustments/<int:adjustment_id>/delete", methods=["POST"])
+@bp.route("/pay/adjustments/<int:adjustment_id>/delete", methods=["POST"])
 @allow("organiser")
 def delete_adjustment(adjustment_id: int) -> Any:
     adjustment = get_adjustment_or_404(adjustment_id, current_user)
@@ -375,7 +377,7 @@ def delete_adjustment(adjustment_id: int) -> Any:
     return redirect(url_for("payroll.period", period_id=period_id) + "#adjustments")
 
 
-@bp.route("/periods/<int:period_id>/print", methods=["POST"])
+@bp.route("/pay/periods/<int:period_id>/print", methods=["POST"])
 @allow("organiser")
 def print_all(period_id: int) -> Any:
     from factory.jobs import services as jobs
@@ -388,7 +390,7 @@ def print_all(period_id: int) -> Any:
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
-@bp.route("/periods/<int:period_id>/transfers.<fmt>")
+@bp.route("/pay/periods/<int:period_id>/transfers.<fmt>")
 @allow("organiser")
 def transfers(period_id: int, fmt: str) -> Any:
     period = get_period_or_404(period_id, current_user)
@@ -413,7 +415,7 @@ def transfers(period_id: int, fmt: str) -> Any:
 # ------------------------------------------------------------------ slips
 
 
-@bp.route("/slips/<int:slip_id>")
+@bp.route("/pay/slips/<int:slip_id>")
 @allow("worker", "organiser", "admin")
 def slip(slip_id: int) -> Any:
     found = get_slip_or_404(slip_id, current_user)
@@ -422,7 +424,7 @@ def slip(slip_id: int) -> Any:
     return render_template("payroll/slip.html", view=view, slip=found, left=left)
 
 
-@bp.route("/slips/<int:slip_id>.pdf")
+@bp.route("/pay/slips/<int:slip_id>.pdf")
 @allow("worker", "organiser", "admin")
 def slip_pdf(slip_id: int) -> Any:
     found = get_slip_or_404(slip_id, current_user)
@@ -433,7 +435,7 @@ def slip_pdf(slip_id: int) -> Any:
     )
 
 
-@bp.route("/slips/<int:slip_id>/top-up", methods=["POST"])
+@bp.route("/pay/slips/<int:slip_id>/top-up", methods=["POST"])
 @allow("organiser")
 def top_up_slip(slip_id: int) -> Any:
     found = get_slip_or_404(slip_id, current_user)
@@ -462,31 +464,27 @@ def top_up_slip(slip_id: int) -> Any:
 # ------------------------------------------------------------------ the worker's pay
 
 
-@bp.route("/me")
+@bp.route("/today/pay")
 @allow("worker")
 def mine() -> Any:
+    """The worker's pay: kept on the phone like the today page, so it can be looked at without network."""
     earnings = services.worker_earnings(current_user)
-    chart = _month_chart(earnings.months) if earnings.months else None
     account = db.session.get(PayeeAccount, current_user.id)
-    return render_template("payroll/mine.html", e=earnings, chart=chart, account=account)
+    page = render_template("payroll/mine.html", e=earnings, account=account, made_at=made_at())
+    return kept_copy(page)
 
 
-def _month_chart(months: list[tuple[str, int]]) -> str:
-    from factory.charts import bar_chart
-
-    return bar_chart(
-        [(_("%(month)s/%(year)s", month=int(m[5:]), year=m[2:4]), Fraction(fen, 100)) for m, fen in months],
-        title=_("Pay by month"),
-        y_label=_("yuan"),
-        width=340,
-        height=180,
-    )
+@bp.route("/pay/me")
+@allow("worker")
+def mine_before() -> Any:
+    """Where the worker's pay was before it was kept on the phone (a saved link still leads to it)."""
+    return redirect(url_for("payroll.mine"), 301)
 
 
 # ------------------------------------------------------------------ payee accounts
 
 
-@bp.route("/workers/<int:worker_id>/account", methods=["GET", "POST"])
+@bp.route("/pay/workers/<int:worker_id>/account", methods=["GET", "POST"])
 @allow("organiser")
 def payee(worker_id: int) -> Any:
     worker = get_station_worker_or_404(worker_id, current_user)
@@ -520,7 +518,7 @@ def payee(worker_id: int) -> Any:
 # ------------------------------------------------------------------ rate changes
 
 
-@bp.route("/orders/<int:order_id>/rates", methods=["GET", "POST"])
+@bp.route("/pay/orders/<int:order_id>/rates", methods=["GET", "POST"])
 @allow("coordinator", "organiser", "admin")
 def rates(order_id: int) -> Any:
     order = db.session.get(Order, order_id)

@@ -2,8 +2,8 @@
 
 `static/js/sw.js` controls only the pages under `/today` (its scope, also capped by the
 `Service-Worker-Allowed` header). It keeps a copy of a page only when the server marked the answer with
-`X-Offline-Copy: <tag>`: the worker's own today and task pages, answered 200, never an error, a redirect, an
-organiser's page or the API. The tag is derived from the login session, so the copies of one session are
+`X-Offline-Copy: <tag>` (`kept_copy`): the worker's own today, task and pay pages, answered 200, never
+an error, a redirect, an organiser's page or the API. The tag is derived from the login session, so the copies of one session are
 kept under their own cache name and the service worker drops every other session's copies as soon as it
 sees a new tag; logging out (and any page shown to nobody logged in) deletes them too (`static/js/offline.js`).
 
@@ -21,15 +21,22 @@ import hmac
 import json
 from pathlib import Path
 
-from flask import current_app, session, url_for
+from flask import Response, current_app, session, url_for
 
 from factory.types import utcnow
 
 HEADER = "X-Offline-Copy"
 # the pages a copy may be kept of (their paths, as the service worker matches them)
-PAGES = r"^/today(/tasks/\d+)?$"
+PAGES = r"^/today(/tasks/\d+|/pay)?$"
 # what those pages load: cached on install, served from the phone first
-ASSETS = ("css/app.css", "css/production.css", "js/production.js", "js/offline.js", "favicon.svg")
+ASSETS = (
+    "css/app.css",
+    "css/production.css",
+    "css/payroll.css",
+    "js/production.js",
+    "js/offline.js",
+    "favicon.svg",
+)
 SCRIPT = "js/sw.js"
 FALLBACK_TEMPLATE = "production/offline.html"
 # what the offline page is made of besides the static files: a change to them is a new service worker
@@ -48,6 +55,15 @@ def session_tag() -> str | None:
         return None
     secret = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(secret, b"offline-copy:" + str(key).encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def kept_copy(page: str) -> Response:
+    """The worker's page, marked as one the phone may keep a copy of for when it has no network."""
+    response = Response(page, mimetype="text/html")
+    tag = session_tag()
+    if tag:
+        response.headers[HEADER] = tag
+    return response
 
 
 def made_at() -> str:

@@ -181,7 +181,7 @@ def _today_context(
 @allow("worker")
 def today() -> Any:
     """The worker's day: today's tasks first, then the coming days."""
-    return _offline_copy(render_template("production/today.html", **_today_context()))
+    return offline.kept_copy(render_template("production/today.html", **_today_context()))
 
 
 @bp.route("/today/notices/read", methods=["POST"])
@@ -302,16 +302,7 @@ def hand_in(task_id: int) -> Any:
 @allow("worker")
 def task(task_id: int) -> Any:
     """One of the worker's tasks: its days, reports, inspections and the material they hold."""
-    return _offline_copy(_task_page(get_task_or_404(task_id, current_user)))
-
-
-def _offline_copy(page: str) -> Response:
-    """The worker's page, marked as one the phone may keep a copy of for when it has no network."""
-    response = Response(page, mimetype="text/html")
-    tag = offline.session_tag()
-    if tag:
-        response.headers[offline.HEADER] = tag
-    return response
+    return offline.kept_copy(_task_page(get_task_or_404(task_id, current_user)))
 
 
 @bp.route("/today/offline")

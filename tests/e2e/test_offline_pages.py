@@ -217,3 +217,30 @@ def test_the_copy_says_when_the_network_is_back(page: Any) -> None:
     expect(banner).to_contain_text("网络恢复了：手机上待发送的会自动发出。")
     banner.locator("a").click()  # to the live page: the server's, with no banner
     expect(page.locator("[data-offline-copy]")).to_be_hidden()
+
+
+def test_the_worker_looks_at_her_pay_without_network(page: Any) -> None:
+    login(page, "13900000001")  # 王秀英: pay this period and slips of earlier ones
+    wait_until(page, COPY_OF, "/today", True)
+    page.locator("a[href='/today/pay']").first.click()  # 我的收入, from the menu
+    page.wait_for_url("**/today/pay")
+    wait_until(page, COPY_OF, "/today/pay", True)
+    total = page.locator(".total-line strong").first.inner_text()
+    slips = page.locator(".slip-list li").all_inner_texts()
+    assert total.startswith("¥") and slips  # something to look at later
+
+    page.context.set_offline(True)
+    page.goto("/today")
+    page.locator("a[href='/today/pay']").first.click()
+    page.wait_for_url("**/today/pay")
+    expect(page.locator("[data-offline-copy]")).to_be_visible()
+    assert "没有网络：显示的是" in page.locator("[data-offline-copy]").inner_text()
+    assert page.locator(".total-line strong").first.inner_text() == total
+    assert page.locator(".slip-list li").all_inner_texts() == slips
+    assert page.evaluate("getComputedStyle(document.querySelector('.offline-copy')).borderTopWidth") == "2px"
+    assert _problems(page.evaluate(MEASURE)) == []  # readable on the 360 px phone, large targets
+    shot(page, "worker-offline-pay")
+    page.context.set_offline(False)
+    page.goto("/pay/me")  # a link saved before still leads to the pay page
+    page.wait_for_url("**/today/pay")
+    expect(page.locator("[data-offline-copy]")).to_be_hidden()

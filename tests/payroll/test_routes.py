@@ -233,10 +233,16 @@ def test_the_bank_file_is_utf8_with_bom_and_formula_safe(
 
 def test_the_worker_earnings_page_is_light(make_client: Any, closed: Any, worker: Any) -> None:
     client = make_client(worker)
-    response = client.get("/pay/me")
+    response = client.get("/today/pay")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "¥22.00" in page and "6228" in page and "8901" in page and "1234 5678" not in page
+    # pay by month: a row a month, readable text beside a bar (no chart labels too small for a phone)
+    month = f"{closed.end.year}年{closed.end.month}月"
+    assert (
+        f'<li><span>{month}</span><meter min="0" max="2200" value="2200"></meter><strong>¥22.00</strong></li>'
+        in page
+    )
     css = client.get("/static/css/app.css").data + client.get("/static/css/payroll.css").data
     assert len(response.data) + len(css) < 60_000
 
@@ -456,7 +462,7 @@ def test_pieces_sent_back_for_rework_are_not_shown_as_rejected_and_unpaid(
     production.record_inspection(task.id, organiser, 8, 2, "开裂", date(2024, 6, 12), False)
     monkeypatch.setattr(services, "local_today", lambda: date(2024, 6, 14))
 
-    mine = make_client(worker).get("/pay/me").get_data(as_text=True)
+    mine = make_client(worker).get("/today/pay").get_data(as_text=True)
     assert "合格 38 件 × ¥0.40" in mine and "不合格 2 件，不计酬" in mine and "不合格 12" not in mine
     client = make_client(organiser)
     path = f"/pay/periods/{period.id}"

@@ -718,7 +718,9 @@ def test_earnings_show_an_earlier_period_not_yet_settled(
     [(period, slip)] = earnings.unsettled
     assert period.id == first.id and slip.total_fen == 1320
     assert earnings.products[order.id] == order.product
-    page = make_client(worker).get("/pay/me").get_data(as_text=True)  # today: both halves wait to be settled
+    page = (
+        make_client(worker).get("/today/pay").get_data(as_text=True)
+    )  # today: both halves wait to be settled
     assert page.count("未结算") == 2 and "¥13.20" in page and "¥2.00" in page
 
 

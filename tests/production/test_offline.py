@@ -44,9 +44,9 @@ def test_service_worker_is_served_from_the_root_for_the_today_pages_and_never_ca
     assert again.status_code == 304 and not again.data
 
 
-def test_service_worker_keeps_only_the_workers_today_and_task_pages(client):
+def test_service_worker_keeps_only_the_workers_today_task_and_pay_pages(client):
     pages = re.compile(settings(client.get("/sw.js").get_data(as_text=True))["pages"])
-    for path in ("/today", "/today/tasks/7"):
+    for path in ("/today", "/today/tasks/7", "/today/pay"):
         assert pages.search(path), path
     for path in (
         "/",
@@ -56,6 +56,9 @@ def test_service_worker_keeps_only_the_workers_today_and_task_pages(client):
         "/production/tasks/7",  # the organiser's task page
         "/production/inspections/3/photo",
         "/me/pay",
+        "/pay/me",  # where the worker's pay was: it only leads to /today/pay
+        "/pay/slips/3",
+        "/today/payments",
         "/api/v1/tasks",
         "/login",
         "/todays",
@@ -95,10 +98,22 @@ def test_the_workers_pages_are_marked_as_copies_of_this_session(app, task, worke
     assert "报工会先存在手机上" in today.get_data(as_text=True)
 
 
+def test_the_workers_pay_is_kept_too_and_its_old_address_leads_there(worker, make_client):
+    client = make_client(worker)
+    pay = client.get("/today/pay")
+    assert pay.status_code == 200
+    assert pay.headers["X-Offline-Copy"] == client.get("/today").headers["X-Offline-Copy"]
+    html = pay.get_data(as_text=True)
+    assert " hidden data-offline-copy>" in html and "没有网络：显示的是" in html
+    assert 'data-sw="/sw.js" data-scope="/today"' in html
+    before = client.get("/pay/me")
+    assert before.status_code == 301 and before.headers["Location"].endswith("/today/pay")
+
+
 def test_nothing_else_is_marked_as_a_copy_to_keep(app, task, worker, other_worker, organiser, make_client):
     client = make_client(worker)
     with app.test_request_context():
-        worker_pages = [url_for(e) for e in ("workers.my_hours", "workers.my_profile", "payroll.mine")]
+        worker_pages = [url_for(e) for e in ("workers.my_hours", "workers.my_profile")]
     for path in [*worker_pages, "/", "/account"]:
         response = client.get(path)
         assert response.status_code == 200, path
