@@ -58,6 +58,16 @@ def _summary(run: PlanRun) -> dict[str, Any]:
         "previous_id": run.previous_run_id,
         "published_at": run.published_at.isoformat() if run.published_at else None,
         "publish_result": run.publish_result,
+        "changes_since": _changes(run) if state == "done" else None,
+    }
+
+
+def _changes(run: PlanRun) -> dict[str, Any]:
+    changes = services.changes_since(run)
+    return {
+        "total": changes.total,
+        "last_id": changes.last_id,
+        "latest": [{"at": c.at.isoformat(), "action": c.action, "worker": c.worker} for c in changes.shown],
     }
 
 
@@ -132,8 +142,13 @@ def plans_publish(plan_id: int) -> Any:
             _("Some fields need correcting."),
             {"withdraw_unplaced": [_("Give true or false.")]},
         )
+    seen = data.get("changes_seen")
+    if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
+        raise ApiError(
+            422, "invalid", _("Some fields need correcting."), {"changes_seen": [_("Give a whole number.")]}
+        )
     try:
-        result = services.publish(current_user, run, withdraw_unplaced=withdraw)
+        result = services.publish(current_user, run, withdraw_unplaced=withdraw, changes_seen=seen)
     except PlanningError as exc:
         raise _fail(exc) from None
     return {
@@ -209,7 +224,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "post": {
             "summary": "Turn the plan's assignments into workers' tasks; only what changed is written. A task "
             "whose lot the plan does not place stays with its worker (kept_unplaced), on the days of the plan's "
-            "`kept`, unless `withdraw_unplaced` is true",
+            "`kept`, unless `withdraw_unplaced` is true. Refused 409 `past` when the plan's first day has gone by",
             "parameters": _ID,
             "requestBody": {
                 "required": False,
@@ -231,7 +246,12 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "default": False,
                 "description": "also withdraw not-picked-up tasks whose lot the plan does not place",
-            }
+            },
+            "changes_seen": {
+                "type": "integer",
+                "description": "the plan's changes_since.last_id the caller weighed: refused 409 "
+                "(inputs_changed) when a newer change to the workers was made since",
+            },
         },
     },
     "PlanStart": {
@@ -256,6 +276,12 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "message": {"type": ["string", "null"]},
             "previous_id": {"type": ["integer", "null"]},
             "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "changes_since": {
+                "type": ["object", "null"],
+                "description": "changes to the workers the plan was made from (hours, skills, pauses, leaving, "
+                "new workers) made after it: total, last_id (the newest audit entry, 0 for none) and the "
+                "latest of them, newest first",
+            },
         },
     },
 }

@@ -16,6 +16,7 @@ from factory.jobs import services as jobs
 from factory.jobs.queue import live_progress
 from factory.locking import begin_immediate_for
 from factory.money import format_fen
+from factory.orders.services import local_today
 from factory.planning import domain, services
 from factory.planning.domain import PlanningError
 from factory.planning.forms import LotWorkerForm, RunForm
@@ -157,6 +158,8 @@ def _review_context(run: PlanRun, page: services.ReviewPage) -> dict[str, Any]:
         "others": others,
         "workers": workers,
         "yuan": format_fen,
+        "changes": services.changes_since(run),
+        "past": services.starts_in_the_past(run),
     }
 
 
@@ -279,9 +282,8 @@ def move(run_id: int) -> Any:
 def rerun(run_id: int) -> Any:
     run = get_own_run_or_404(run_id, current_user)
     try:
-        new = services.start_run(
-            current_user, run.station_id, start=run.start_date, days=run.days, previous=run
-        )
+        start = max(run.start_date, local_today())  # a plan is never re-made for days gone by
+        new = services.start_run(current_user, run.station_id, start=start, days=run.days, previous=run)
     except PlanningError as exc:
         return _refuse(run, exc)
     return redirect(url_for("planning.show", run_id=new.id), 303)
@@ -293,8 +295,11 @@ def publish(run_id: int) -> Any:
     run = get_own_run_or_404(run_id, current_user)
     withdraw = request.form.get("withdraw_unplaced") == "1"
     seen = [int(x) for x in request.form.get("seen_unplaced", "").split(",") if x.strip().isdigit()]
+    changes_seen = request.form.get("changes_seen", type=int)
     try:
-        result = services.publish(current_user, run, withdraw_unplaced=withdraw, seen_unplaced=seen)
+        result = services.publish(
+            current_user, run, withdraw_unplaced=withdraw, seen_unplaced=seen, changes_seen=changes_seen
+        )
     except PlanningError as exc:
         return _refuse(run, exc)
     flash(

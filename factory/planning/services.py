@@ -6,7 +6,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from math import ceil
 from typing import Any
@@ -14,10 +14,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from factory.accounts.models import Role, Station, User
+from factory.audit.models import AuditEntry
 from factory.audit.services import record
 from factory.extensions import db
 from factory.jobs import services as jobs
@@ -561,14 +562,89 @@ def move(actor: User, run: PlanRun, lot_id: int, worker_id: int) -> None:
 # ------------------------------------------------------------------ publishing
 
 
+# What the engine read about the workers when the plan was made: a change to any of it since makes the plan
+# out of date (their hours, skills and speeds, and who is there at all).
+PLAN_INPUT_ACTIONS = (
+    "worker.register",
+    "worker.pause",
+    "worker.resume",
+    "worker.leave",
+    "worker.rejoin",
+    "worker.skill",
+    "worker.skill_remove",
+    "worker.weekly_hours",
+    "worker.day_hours",
+)
+CHANGES_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class InputChange:
+    """A change to the workers the plan was made from, made after it (from the audit log)."""
+
+    id: int
+    at: datetime
+    action: str
+    worker: str
+
+    @property
+    def what(self) -> str:
+        from factory.audit.labels import action_label
+
+        return action_label(self.action) or self.action
+
+
+@dataclass(frozen=True)
+class ChangesSince:
+    shown: list[InputChange]  # the latest CHANGES_SHOWN, newest first
+    total: int
+    last_id: int  # the newest change's audit entry (0: none); publishing checks no newer one came
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+def changes_since(run: PlanRun) -> ChangesSince:
+    """Changes to the plan's workers (hours, skills, pauses, leaving, new workers) made after the run read them."""
+    where = [AuditEntry.at > run.created_at, AuditEntry.action.in_(PLAN_INPUT_ACTIONS)]
+    if run.station_id is not None:
+        where.append(AuditEntry.station_id == run.station_id)
+    total, last_id = db.session.execute(
+        select(func.count(AuditEntry.id), func.coalesce(func.max(AuditEntry.id), 0)).where(*where)
+    ).one()
+    rows = db.session.execute(
+        select(AuditEntry.id, AuditEntry.at, AuditEntry.action, User.name)
+        .outerjoin(User, User.id == AuditEntry.object_id)
+        .where(*where)
+        .order_by(AuditEntry.id.desc())
+        .limit(CHANGES_SHOWN)
+    ).all()
+    shown = [InputChange(id=i, at=at, action=action, worker=name or "—") for i, at, action, name in rows]
+    return ChangesSince(shown=shown, total=int(total), last_id=int(last_id))
+
+
+def starts_in_the_past(run: PlanRun) -> bool:
+    """The plan's first day has gone by: its pieces for that day can no longer be made."""
+    return run.start_date < local_today()
+
+
 def publish(
-    actor: User, run: PlanRun, *, withdraw_unplaced: bool = False, seen_unplaced: Iterable[int] | None = None
+    actor: User,
+    run: PlanRun,
+    *,
+    withdraw_unplaced: bool = False,
+    seen_unplaced: Iterable[int] | None = None,
+    changes_seen: int | None = None,
 ) -> Any:
     """Turn the plan into workers' tasks; only what changed is written, and the affected workers are told.
 
     A task already given out whose lot this plan does not place stays with its worker (see docs/decisions.md);
     with `withdraw_unplaced` it is withdrawn instead. `seen_unplaced`, the lots the organiser was shown as not
-    placed, must then still be those lots: otherwise the refusal asks them to look again.
+    placed, must then still be those lots: otherwise the refusal asks them to look again. A plan whose first
+    day has gone by is refused (re-running it plans from today). `changes_seen`, the newest change to the
+    plan's workers the organiser was shown (`changes_since`), must still be the newest: a change made while
+    they looked asks them to look again; changes they saw are theirs to weigh.
 
     Refused when another plan of the same station or the city's (for a city plan: any plan) was published
     after this one was made: two organisers cannot publish two plans over each other. Publishers take turns:
@@ -605,6 +681,24 @@ def publish(
                 "Plan #%(other)s was published after this plan was made. Start a new run so that you do not "
                 "undo it.",
                 other=newer.id,
+            ),
+            status=409,
+        )
+    if starts_in_the_past(run):
+        raise PlanningError(
+            "past",
+            _(
+                "This plan starts on %(day)s, which has gone by. Re-run it to plan from today.",
+                day=run.start_date.isoformat(),
+            ),
+            status=409,
+        )
+    if changes_seen is not None and changes_since(run).last_id > changes_seen:
+        raise PlanningError(
+            "inputs_changed",
+            _(
+                "Workers' hours or skills changed while the page was shown. "
+                "Look at the changes again and decide."
             ),
             status=409,
         )

@@ -66,3 +66,26 @@ def test_the_paths_are_in_the_openapi_document(client: Any) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in ("/plans", "/plans/{id}", "/plans/{id}/instance", "/plans/{id}/plan", "/plans/{id}/publish"):
         assert path in spec["paths"]
+
+
+def test_a_client_weighs_the_changes_since_the_plan_before_publishing(world: World, client: Any) -> None:
+    from factory.workers import services as workers
+
+    headers = bearer(world.organiser)
+    plan_id = client.post("/api/v1/plans", json={"days": 14}, headers=headers).get_json()["id"]
+    db.session.commit()
+    shown = client.get(f"/api/v1/plans/{plan_id}", headers=headers).get_json()
+    assert shown["changes_since"] == {"total": 0, "last_id": 0, "latest": []}
+    workers.set_weekly_hours(world.organiser, workers.ensure_profile(world.workers[0]), [1] * 5 + [0, 0])
+    db.session.commit()
+    changes = client.get(f"/api/v1/plans/{plan_id}", headers=headers).get_json()["changes_since"]
+    assert changes["total"] == 1 and changes["last_id"] > 0
+    assert (
+        changes["latest"][0]["action"] == "worker.weekly_hours" and changes["latest"][0]["worker"] == "王阿姨"
+    )
+    bad = client.post(f"/api/v1/plans/{plan_id}/publish", json={"changes_seen": "x"}, headers=headers)
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"changes_seen"}
+    stale = client.post(f"/api/v1/plans/{plan_id}/publish", json={"changes_seen": 0}, headers=headers)
+    assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "inputs_changed"
+    weighed = {"changes_seen": changes["last_id"]}
+    assert client.post(f"/api/v1/plans/{plan_id}/publish", json=weighed, headers=headers).status_code == 200

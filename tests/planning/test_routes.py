@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -282,3 +283,41 @@ def test_the_plan_shows_whole_pieces_per_day(world: World, make_client: Any) -> 
     shown = [int(x) for x in re.findall(r'<span class="day">\d\d-\d\d <b>(\d+)</b></span>', html)]
     assert sum(shown) == sum(a["pieces"] for a in run.plan["assignments"])
     assert not re.search(r'<span class="day">\d\d-\d\d <b>[\d.]*\.\d', html)
+
+
+def test_the_organiser_sees_what_changed_since_the_plan_and_decides(world: World, make_client: Any) -> None:
+    from factory.workers import services as workers
+
+    client = make_client(world.organiser)
+    run = finished(client, start(client, start=default_start().isoformat()))
+    path = f"/planning/runs/{run.id}"
+    assert 'id="plan-changes"' not in client.get(path).get_data(as_text=True)
+    workers.set_weekly_hours(world.organiser, workers.ensure_profile(world.workers[0]), [1] * 5 + [0, 0])
+    db.session.commit()
+    html = client.get(path).get_data(as_text=True)
+    changes = html[html.index('id="plan-changes"') : html.index('class="row actions"')]
+    assert "1 处变动" in changes and "王阿姨 · 修改每周时间" in changes
+    seen = re.search(r'name="changes_seen" value="(\d+)"', html)
+    assert seen is not None and int(seen.group(1)) > 0
+    # a page shown before the change sends an older mark: look again, nothing given out
+    stale = client.submit(f"{path}/publish", {"changes_seen": "0"}, token_from=path)
+    assert stale.status_code == 409 and "plan-refusal" in stale.get_data(as_text=True)
+    assert db.session.scalar(select(Task)) is None
+    published = client.submit(f"{path}/publish", {"changes_seen": seen.group(1)}, token_from=path)
+    assert published.status_code == 303
+    assert db.session.scalar(select(Task)) is not None
+
+
+def test_a_plan_for_days_gone_by_is_re_run_from_today(world: World, make_client: Any) -> None:
+    from factory.orders.services import local_today
+
+    client = make_client(world.organiser)
+    run = finished(client, start(client, start=default_start().isoformat()))
+    run.start_date = local_today() - timedelta(days=2)
+    db.session.commit()
+    path = f"/planning/runs/{run.id}"
+    html = client.get(path).get_data(as_text=True)
+    assert 'id="plan-past"' in html and "publish-form" not in html
+    assert client.submit(f"{path}/publish", {}, token_from=path).status_code == 409
+    again = finished(client, client.submit(f"{path}/rerun", {}, token_from=path))
+    assert again.previous_run_id == run.id and again.start_date == local_today()

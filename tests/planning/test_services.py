@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from factory.audit.models import AuditEntry
 from factory.extensions import db
+from factory.orders.services import local_today
 from factory.planning import domain, services
 from factory.planning.domain import PlanningError
 from factory.planning.models import PlanPin, PlanRun
@@ -462,3 +463,53 @@ def test_the_city_plan_fits_a_lot_given_out_by_hand_that_it_keeps_with_its_worke
     services.publish(admin, city)
     assert _task_days(lot.id) == [(tomorrow() + timedelta(days=2), 90.0)]
     assert _overbooked(world, tomorrow(), 14) == {}
+
+
+def test_changes_to_the_workers_after_the_plan_was_made_are_listed_and_weighed_before_publishing(
+    world: World,
+) -> None:
+    from factory.workers import services as workers
+
+    run = solved(services.start_run(world.organiser, world.station.id))
+    assert services.changes_since(run).total == 0
+    profile = workers.ensure_profile(world.workers[0])
+    workers.set_weekly_hours(world.organiser, profile, [1] * 5 + [0, 0])
+    workers.set_paused(world.organiser, workers.ensure_profile(world.workers[1]), True)
+    db.session.flush()
+    changes = services.changes_since(run)
+    assert changes.total == 2
+    assert [(c.worker, c.action) for c in changes.shown] == [
+        ("李大姐", "worker.pause"),
+        ("王阿姨", "worker.weekly_hours"),
+    ]  # newest first
+    # shown nothing (the page was opened before the changes): look again
+    with pytest.raises(PlanningError) as info:
+        services.publish(world.organiser, run, changes_seen=0)
+    assert info.value.code == "inputs_changed" and info.value.status == 409
+    assert db.session.scalar(select(Task)) is None
+    # shown both: the organiser decides they do not matter
+    services.publish(world.organiser, run, changes_seen=changes.last_id)
+    assert db.session.scalar(select(Task)) is not None
+
+
+def test_another_stations_changes_do_not_count(world: World, make_user: Any, make_station: Any) -> None:
+    from factory.workers import services as workers
+
+    run = solved(services.start_run(world.organiser, world.station.id))
+    elsewhere = make_station()
+    stranger = make_user("worker", station=elsewhere)
+    workers.set_weekly_hours(
+        make_user("organiser", station=elsewhere), workers.ensure_profile(stranger), [2] * 7
+    )
+    assert services.changes_since(run).total == 0
+
+
+def test_a_plan_whose_first_day_has_gone_by_cannot_be_published(world: World) -> None:
+    run = solved(services.start_run(world.organiser, world.station.id))
+    run.start_date = local_today() - timedelta(days=1)
+    with pytest.raises(PlanningError) as info:
+        services.publish(world.organiser, run)
+    assert info.value.code == "past" and info.value.status == 409
+    run.start_date = local_today()  # a plan starting today still can be
+    services.publish(world.organiser, run)
+    assert db.session.scalar(select(Task)) is not None
