@@ -29,7 +29,7 @@ COLUMNS: dict[str, tuple[str, str, Any]] = {
     "description": ("说明", "Description", _l("What the work is (optional)")),
     "skill": ("技能", "Skill", _l("Skill code or name, e.g. remote_assembly or 遥控器组装")),
     "quantity": ("数量", "Quantity", _l("Pieces, a whole number")),
-    "lot_size": ("每包件数", "Lot size", _l("Pieces per material kit")),
+    "lot_size": ("每批件数", "Lot size", _l("Pieces per material kit")),
     "piece_rate": ("计件单价", "Piece rate", _l("Yuan per piece paid to the worker, e.g. 0.35")),
     "standard_minutes": (
         "标准工时",
@@ -53,6 +53,7 @@ EXTRA_ALIASES = {
     "产品名称": "product",
     "数量（件）": "quantity",
     "批次大小": "lot_size",
+    "每包件数": "lot_size",  # the heading of templates made before lots were called 批 everywhere
     "计件单价（元）": "piece_rate",
     "标准工时（分钟/件）": "standard_minutes",
     "服务费（元/件）": "service_fee",

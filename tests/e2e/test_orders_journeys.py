@@ -58,7 +58,7 @@ def test_coordinator_posts_an_order_and_a_station_takes_part_of_it(
         tablet.click(f"a[href='/orders/{order_id}']")
         tablet.fill("#quantity", "300")
         tablet.click("button:has-text('承接')")
-        assert "整包" in tablet.locator(".flash-error").inner_text()
+        assert "整批" in tablet.locator(".flash-error").inner_text()
         tablet.fill("#quantity", "400")
         tablet.click("button:has-text('承接')")
         assert "承接了" in tablet.locator(".flash").inner_text()
