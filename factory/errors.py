@@ -104,8 +104,17 @@ def register_error_handlers(app: Flask) -> None:
         return _render(500, _messages()[500])
 
 
+def _api_messages() -> dict[int, str]:
+    """Where the page wording speaks of pages, the API's speaks of what was asked."""
+    return {
+        403: _("Your account may not do this."),
+        404: _("This does not exist, or it is not yours to see."),
+    }
+
+
 def _render(status: int, message: str) -> Any:
     if request.path.startswith("/api/"):
+        message = _api_messages().get(status, message) if message == _messages().get(status) else message
         return api_error(status, CODES.get(status, "error"), message)
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
     return render_template(template, status=status, message=message), status

@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from flask import Blueprint, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from factory.access import allow, public
@@ -49,12 +50,12 @@ def _api_error(exc: ApiError) -> Any:
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 415/400 ApiError."""
     if not request.is_json:
-        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+        raise ApiError(415, "unsupported_media_type", _("Send the body as application/json."))
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "malformed_json", "The body is not valid JSON.")
+        raise ApiError(400, "malformed_json", _("The body is not valid JSON."))
     if not isinstance(data, dict):
-        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+        raise ApiError(400, "malformed_json", _("The body must be a JSON object."))
     return data
 
 

@@ -38,6 +38,14 @@ def _figures(user: User) -> dict[str, Any]:
                 )
             )
         }
+    if user.role == Role.COORDINATOR and user.enterprise_id is not None:
+        from factory.orders.deliveries import awaiting_receipt
+        from factory.orders.services import late_orders
+
+        return {
+            "to_receive": awaiting_receipt(user.enterprise_id),
+            "late": late_orders(user.enterprise_id),
+        }
     return {}
 
 

@@ -19,8 +19,8 @@ from factory.api.routes import ApiError, bp, error_responses, json_body
 from factory.extensions import db
 from factory.money import RATE_UNITS_PER_FEN
 from factory.orders import deliveries as dl
+from factory.orders import domain, services
 from factory.orders import models as m
-from factory.orders import services
 from factory.orders.models import Delivery, Order, OrderRequestKey
 from factory.orders.services import OrderServiceError
 
@@ -97,6 +97,13 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _pay_per_hour_fen(order: Order) -> Decimal:
+    """What the worker earns an hour at the standard pace (a draft has no wage check yet), as the page shows
+    it: to the cent of a fen."""
+    pay = domain.pay_per_hour_at_standard_pace(order.piece_rate_units, order.standard_minutes)
+    return (Decimal(pay.numerator) / Decimal(pay.denominator)).quantize(Decimal("0.01"))
+
+
 def order_json(
     order: Order, progress: services.Progress | None = None, follow_ups: list[Order] | None = None
 ) -> dict[str, Any]:
@@ -128,7 +135,7 @@ def order_json(
         "station_ids": order.target_station_ids,
         "pay_per_hour_fen": _number(Decimal(check["pay_per_hour_fen"]))
         if check.get("pay_per_hour_fen")
-        else None,
+        else _number(_pay_per_hour_fen(order)),
         "below_minimum_reason": order.below_minimum_reason,
         "acceptances": [
             {

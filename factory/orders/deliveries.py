@@ -234,6 +234,18 @@ def deliveries_for(order_id: int, station_id: int | None = None) -> list[Deliver
     return list(db.session.scalars(stmt))
 
 
+def awaiting_receipt(enterprise_id: int) -> list[Delivery]:
+    """The enterprise's deliveries whose receipt nobody confirmed yet, oldest first (what is owed waits on them)."""
+    return list(
+        db.session.scalars(
+            select(Delivery)
+            .join(Order, Order.id == Delivery.order_id)
+            .where(Order.enterprise_id == enterprise_id, Delivery.received_at.is_(None))
+            .order_by(Delivery.delivered_on, Delivery.id)
+        )
+    )
+
+
 # ------------------------------------------------------------------ what is owed
 
 

@@ -668,7 +668,18 @@ def _move(order: Order, target: domain.OrderStatus, actor: User | None, action: 
             settled_short=extra.pop("settled_short", False),
         )
     except domain.OrderError as exc:
-        raise OrderServiceError(exc.code, translate_domain_message(str(exc)), status=409) from None
+        message = translate_domain_message(str(exc))
+        if exc.code == "invalid_transition":  # say the statuses in words, as the pages show them
+            from factory.orders.routes import status_label
+
+            if order.status == target:
+                message = _("This order is already %(status)s.", status=status_label(order.status))
+            else:
+                message = _(
+                    "An order that is %(from)s cannot become %(to)s.",
+                    **{"from": status_label(order.status), "to": status_label(target.value)},
+                )
+        raise OrderServiceError(exc.code, message, status=409) from None
     before = order.status
     order.status = target
     record(actor, action, order, before={"status": before}, after={"status": target.value, **extra})
@@ -720,9 +731,9 @@ def cancel_order(order: Order, actor: User | None) -> Order:
 def close_order(order: Order, actor: User | None, reason: str = "") -> Order:
     """Close an order whose pieces were all delivered, or one that is short.
 
-    Short: the stations delivered the whole order, every delivery is confirmed and some pieces never arrived
-    (`missing_on_receipt`); they will not come, so the coordinator closes the order with a reason, kept in
-    the log.
+    Short: nothing more of the order will be made or delivered (every piece was delivered or failed
+    inspection for good), every delivery is confirmed, and some pieces never arrived (`missing_on_receipt`);
+    they will not come, so the coordinator closes the order with a reason, kept in the log.
     """
     if order.status == domain.OrderStatus.IN_PRODUCTION:
         missing, waiting = missing_on_receipt(order)
@@ -751,19 +762,37 @@ def _deliveries(order: Order) -> Sequence[Any]:
     return db.session.scalars(select(Delivery).where(Delivery.order_id == order.id)).all()
 
 
-def missing_on_receipt(order: Order) -> tuple[int, int]:
-    """Pieces found missing on receipt once the stations have delivered the whole order, and deliveries not
-    yet confirmed. (0, …) while pieces of the order are still to be delivered: nothing is settled yet."""
+def _not_coming(order: Order) -> tuple[int, int, bool]:
+    """(pieces the enterprise will not get, deliveries not yet confirmed, whether that is settled).
+
+    Settled once every piece of the order was delivered or rejected for good at inspection: nothing more
+    will be made or delivered. The pieces not coming are then those found missing on receipt plus those
+    never delivered (rejected for good). Before that, only the pieces found missing on receipt so far.
+    """
     rows = _deliveries(order)
     waiting = sum(1 for d in rows if d.received_at is None)
-    if sum(d.pieces for d in rows) < order.quantity:
-        return 0, waiting
-    return sum(d.short for d in rows), waiting
+    delivered = sum(d.pieces for d in rows)
+    short = sum(d.short for d in rows)
+    if delivered >= order.quantity:
+        return short, waiting, True
+    scrapped = order_progress([order.id])[order.id].rejected
+    if delivered + scrapped < order.quantity:
+        return short, waiting, False
+    return short + order.quantity - delivered, waiting, True
+
+
+def missing_on_receipt(order: Order) -> tuple[int, int]:
+    """Pieces the enterprise will not get, once nothing more of the order will be made or delivered (the
+    stations delivered every piece that passed inspection, the rest failed for good), and deliveries not
+    yet confirmed. (0, …) while pieces are still to be made or delivered: nothing is settled yet."""
+    missing, waiting, settled = _not_coming(order)
+    return (missing if settled else 0), waiting
 
 
 def missing_pieces(order: Order) -> int:
-    """Pieces the enterprise found missing when it confirmed the order's deliveries, so far."""
-    return sum(d.short for d in _deliveries(order))
+    """Pieces of the order the enterprise will not get, as far as known: found missing on receipt, and once
+    nothing more will be made, those that failed inspection for good and were never delivered."""
+    return _not_coming(order)[0]
 
 
 def missing_reordered(order: Order) -> int:
@@ -783,6 +812,23 @@ def missing_reordered(order: Order) -> int:
 def missing_not_reordered(order: Order) -> int:
     """Pieces `order` missed on receipt that no follow-up order (not cancelled) has ordered again."""
     return max(0, missing_pieces(order) - missing_reordered(order))
+
+
+def late_orders(enterprise_id: int) -> list[Order]:
+    """The enterprise's orders past their due day and not yet delivered in full, most overdue first."""
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(
+                Order.enterprise_id == enterprise_id,
+                Order.due_date < local_today(),
+                Order.status.in_(
+                    [domain.OrderStatus.POSTED, domain.OrderStatus.ACCEPTED, domain.OrderStatus.IN_PRODUCTION]
+                ),
+            )
+            .order_by(Order.due_date, Order.id)
+        )
+    )
 
 
 def follow_ups(order_ids: Sequence[int], user: User) -> dict[int, list[Order]]:
@@ -1201,6 +1247,8 @@ class Estimate:
 
     `kind` is one of:
       - "done": every piece of the goal has passed inspection;
+      - "inspected": every piece has been inspected, but `remaining` of them failed for good: they will not
+        pass, and nothing is left to make (the order can be closed short, or those pieces ordered again);
       - "date": at the recent pace the rest passes by `day`;
       - "too_slow": something passed in the window, but so little that the rest would take more than
         ESTIMATE_HORIZON_DAYS: no date is given (a week's pace says nothing about a day that far away);
@@ -1245,11 +1293,14 @@ def estimate_completion(
     """
     today = today or local_today()
     goal = progress.quantity if goal is None else goal
-    remaining = max(0, goal - progress.accepted)
+    # pieces rejected for good are decided too: they will never pass, and nobody makes them again
+    remaining = max(0, goal - progress.accepted - progress.rejected)
     since = today - timedelta(days=window - 1)
     recent = sum(c.accepted for d, c in progress.by_day.items() if since <= d <= today)
-    if remaining == 0:
+    if progress.accepted >= goal:
         return Estimate("done", window, recent, 0, day=today)
+    if remaining == 0:
+        return Estimate("inspected", window, recent, goal - progress.accepted, day=today)
     needed = None
     if due is not None and due >= today:
         needed = -(-remaining // ((due - today).days + 1))

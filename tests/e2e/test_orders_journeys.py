@@ -6,6 +6,8 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.e2e.conftest import login, shot
 
 COORDINATOR = "13800000011"  # 王建华, 青岛海岳电器配件有限公司
@@ -74,3 +76,43 @@ def test_coordinator_posts_an_order_and_a_station_takes_part_of_it(
     assert "辽源路街道乐业服务站微工厂" in page.content()
     fits(page)
     shot(page, "order-progress")
+
+
+def test_coordinator_confirms_a_short_receipt_after_being_asked(page: Any, live_app: Any) -> None:
+    from factory.accounts.models import User
+    from factory.extensions import db
+    from factory.orders import deliveries as dl
+    from factory.orders.models import Delivery, Order
+
+    with live_app.app_context():  # a station delivers what passed inspection on one of 海岳's orders
+        coordinator = db.session.scalar(select(User).where(User.mobile == COORDINATOR))
+        organiser = db.session.scalar(select(User).where(User.mobile == ORGANISER))
+        orders = db.session.scalars(select(Order).where(Order.enterprise_id == coordinator.enterprise_id))
+        order = next(o for o in orders if dl.deliverable(o, organiser.station_id) >= 10)
+        delivery_id = dl.record_delivery(order, organiser.station_id, organiser, pieces=10).id
+        db.session.commit()
+        db.session.remove()
+    login(page, COORDINATOR)
+    page.goto(f"/orders/deliveries/{delivery_id}/receive")
+    page.fill("#received", "8")
+    page.fill("#receipt_note", "2 件外壳破损")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("button:has-text('确认收货')")  # asked, and says no: nothing is recorded
+    assert asked == ["确认收到 8 件吗？确认后计入应付款，以后不能再改。"]
+    assert page.url.endswith(f"/orders/deliveries/{delivery_id}/receive")
+    with live_app.app_context():
+        assert db.session.get(Delivery, delivery_id).received_at is None
+        db.session.remove()
+    page.click("button:has-text('确认收货')")  # asked again, and says yes
+    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    assert len(asked) == 2
+    with live_app.app_context():
+        got = db.session.get(Delivery, delivery_id)
+        assert (got.pieces_received, got.short) == (8, 2)
+        db.session.remove()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -107,11 +108,25 @@ def test_malformed_json_and_wrong_content_type(client: Any, coordinator: Any) ->
         "/api/v1/orders", data="{not json", headers={**headers, "Content-Type": "application/json"}
     )
     assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "malformed_json"
+    assert response.get_json()["error"] == {
+        "code": "malformed_json",
+        "message": "请求内容不是有效的 JSON。",  # in the caller's language, like every other message
+    }
     response = client.post(
         "/api/v1/orders", data="product=x", headers={**headers, "Content-Type": "text/plain"}
     )
     assert response.status_code == 415
+
+
+def test_a_write_the_role_may_not_do_is_403_in_words_for_the_api(
+    client: Any, make_order: Any, coordinator: Any
+) -> None:
+    order = make_order()
+    response = client.post(
+        f"/api/v1/orders/{order.id}/accept", json={"quantity": 100}, headers=bearer(coordinator)
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]["message"] == "您的账户不能做这个操作。"  # not "see this page"
 
 
 def test_someone_elses_order_is_404(client: Any, make_order: Any, make_user: Any) -> None:
@@ -261,3 +276,13 @@ def test_orders_show_which_order_they_follow_and_cannot_set_it(
     assert (created.get_json()["follows_order_id"], created.get_json()["for_missing_pieces"]) == (None, False)
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Order"]["properties"]
     assert schema["follows_order_id"]["readOnly"] and schema["follow_up_order_ids"]["readOnly"]
+
+
+def test_a_draft_says_its_pay_per_hour_as_the_page_does(
+    client: Any, make_order: Any, coordinator: Any
+) -> None:
+    draft = make_order(post=False, piece_rate_units=2000, standard_minutes=Decimal("0.5"))
+    db.session.commit()
+    got = client.get(f"/api/v1/orders/{draft.id}", headers=bearer(coordinator)).get_json()
+    assert got["status"] == "draft"
+    assert got["pay_per_hour_fen"] == 2400  # ¥0.20 a piece, 120 pieces an hour

@@ -555,7 +555,7 @@ def test_missing_pieces_ordered_again_are_not_offered_again(
     part = db.session.scalar(select(Order).order_by(Order.id.desc()))
     page = client.get(path).get_data(as_text=True)
     assert "为没收到的 5 件再下一单" in page and "为没收到的 20 件再下一单" not in page
-    assert "收货时缺的 20 件中，15 件已重新下单，还有 5 件没有。" in page
+    assert "缺的 20 件中，15 件已重新下单，还有 5 件没有。" in page
     assert f'href="/orders/{part.id}"' in _text_section(page, "follow-ups")
     assert "补缺的 15 件" in page
     # The rest, from the second tab.
@@ -564,7 +564,7 @@ def test_missing_pieces_ordered_again_are_not_offered_again(
     rest = db.session.scalar(select(Order).order_by(Order.id.desc()))
     page = client.get(path).get_data(as_text=True)
     assert "part=missing" not in page and "为没收到的" not in page
-    assert "收货时缺的 20 件已重新下单。" in page
+    assert "缺的 20 件都已重新下单。" in page
     follow_ups = _text_section(page, "follow-ups")
     assert follow_ups.index(f"#{part.id}") < follow_ups.index(f"#{rest.id}")
     assert "草稿" in follow_ups and "已发布" in follow_ups
@@ -677,3 +677,80 @@ def test_the_estimate_says_what_it_is_based_on_and_no_far_away_date_for_too_litt
     day = (today + timedelta(days=12)).isoformat()
     assert f"按最近 7 天每天约 206 件质检合格的速度，预计 {day} 全部质检合格。" in page
     assert "晚于交货日期" not in page and "每天需要约" not in page
+
+
+def test_an_order_with_pieces_rejected_for_good_is_settled_once_the_rest_arrived(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    """19 of 20 pieces passed, 1 failed for good: nobody makes it again, so the order does not wait for it."""
+    from factory.orders.services import LotCount
+
+    order = make_order(quantity=20, lot_size=20)
+    services.accept_order(order, organiser.station_id, 20, organiser)
+    day = services.local_today()
+    production.append(
+        ProductionCount(
+            order.id, organiser.station_id, day, assigned=20, reported=20, accepted=19, rejected=1
+        )
+    )
+    production.append(LotCount(order.id, order.lots[0].id, 19))
+    services.mark_in_production(order.id, organiser)
+    client = make_client(coordinator)
+    path = f"/orders/{order.id}"
+    page = client.get(path).get_data(as_text=True)
+    # the passed pieces are still to be delivered: nothing to settle, and no date promised for the 20th
+    assert "close-short" not in page and "part=missing" not in page
+    assert "所有件都已质检；有 1 件不合格报废，不会再有人做。" in page and "预计" not in page
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=19)
+    assert "close-short" not in client.get(path).get_data(as_text=True)  # its receipt is not confirmed yet
+    dl.confirm_receipt(delivery, coordinator, received=19)
+    assert order.status == "in_production"
+    page = client.get(path).get_data(as_text=True)
+    assert "close-short" in page and "1 件质检不合格（报废），不会再做" in page
+    assert f"/orders/new?again={order.id}&amp;part=missing" in page and "为没收到的 1 件再下一单" in page
+    response = client.submit(f"{path}/close", {"reason": "报废 1 件，不再补做"}, token_from=path)
+    assert response.status_code == 302 and order.status == "closed"
+    assert audit_actions("work_order", order.id)[-1] == "order.close_short"
+
+
+def test_a_stale_page_is_told_the_orders_status_in_words(
+    make_client: Any, make_order: Any, coordinator: Any
+) -> None:
+    order = make_order()
+    services.cancel_order(order, coordinator)
+    db.session.commit()
+    client = make_client(coordinator)
+    again = client.submit(f"/orders/{order.id}/cancel", {}, token_from="/orders/new")
+    assert again.status_code == 409
+    assert "这个订单已经是“已取消”了。" in again.get_data(as_text=True)
+    assert "“cancelled”" not in again.get_data(as_text=True)
+
+
+def test_the_coordinators_home_lists_deliveries_to_confirm_and_late_orders(
+    make_client: Any, make_order: Any, make_user: Any, organiser: Any, coordinator: Any, production: list[Any]
+) -> None:
+    order = make_order(quantity=200, lot_size=100)
+    services.accept_order(order, organiser.station_id, 200, organiser)
+    passed_in_lots(production, order, organiser.station_id, {1: 100})
+    delivery = dl.record_delivery(order, organiser.station_id, organiser, pieces=60)
+    late = make_order(quantity=100, lot_size=100)
+    late.due_date = services.local_today() - timedelta(days=1)
+    theirs = make_order(by=make_user("coordinator"), quantity=100, lot_size=100)  # another enterprise's
+    theirs.due_date = late.due_date
+    db.session.commit()
+    client = make_client(coordinator)
+    home = client.get("/").get_data(as_text=True)
+    waiting = home[home.index('id="to-receive"') :]
+    assert "等您确认收货的送货单（1 张）" in waiting
+    assert f'href="/orders/deliveries/{delivery.id}/receive"' in waiting and "60 件" in waiting
+    overdue = home[home.index('id="late-orders"') :]
+    assert f'href="/orders/{late.id}"' in overdue and f'href="/orders/{theirs.id}"' not in home
+    assert f'href="/orders/{order.id}"' not in overdue  # due in the future
+    listed = client.get("/orders/").get_data(as_text=True)
+    assert "已送货 60 件，等您确认收货" in listed
+    dl.confirm_receipt(delivery, coordinator, received=60)
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="to-receive"' not in home and "等您确认收货" not in client.get("/orders/").get_data(
+        as_text=True
+    )
