@@ -65,7 +65,6 @@ from factory.types import utcnow
 MAX_PERIOD_DAYS = 16
 MAX_ADJUSTMENT_FEN = 10_000_000  # ¥100,000: far above any one adjustment; a typing mistake otherwise
 KINDS = ("bonus", "deduction", "correction", "minimum_wage_top_up")
-ENDED_TASK = ("declined", "cancelled")
 
 
 class PayrollError(ServiceError):
@@ -787,7 +786,10 @@ class WaitingLot:
 def uninspected_lots(
     station_id: int, worker_id: int | None = None, reported_by: date | None = None
 ) -> list[WaitingLot]:
-    """Live tasks of the station with reported pieces waiting for inspection.
+    """Tasks of the station with reported pieces waiting for inspection.
+
+    A task taken away (withdrawn, or the rest of its lot given to someone else) stays in: the pieces its
+    worker made are still inspected and paid to her, as the day board counts them.
 
     Read from the task's running totals: reported minus accepted, scrapped and in rework (pieces sent back
     for rework are with the worker, not waiting; they are inspected again when they come back), the same
@@ -809,7 +811,7 @@ def uninspected_lots(
         .join(Order, Order.id == Task.order_id)
         .join(Lot, Lot.id == Task.lot_id)
         .join(User, User.id == Task.worker_id)
-        .where(Task.station_id == station_id, Task.status.not_in(ENDED_TASK), reported > done)
+        .where(Task.station_id == station_id, reported > done)
         .order_by(Task.order_id, Lot.index)
     )
     if worker_id is not None:

@@ -375,6 +375,14 @@ def start_run(
 ) -> PlanRun:
     """Build the instance now (so that bad input is refused at once) and solve it as a background job."""
     start = start or default_start()
+    if start < local_today():
+        raise PlanningError(
+            "past_start",
+            _(
+                "A plan cannot start on a day that has gone by (%(day)s). Start today or later.",
+                day=start.isoformat(),
+            ),
+        )
     if not 1 <= days <= MAX_DAYS:
         raise PlanningError("bad_days", _("Plan between 1 and %(max)s days.", max=MAX_DAYS))
     if station_id is None and actor.role != Role.ADMIN:

@@ -789,3 +789,23 @@ def test_the_reports_count_rework_rejections_before_and_after_the_close(
     close(period, organiser, leave_uninspected=True)
     assert (slip_of(period, worker).rejected_pieces, slip_of(period, worker).rework_pieces) == (1, 10)
     assert figures() == (35, 11)
+
+
+def test_pieces_made_on_a_lot_given_to_someone_else_still_wait_for_inspection_and_pay(
+    period: Any, order: Any, give: Any, work: Any, worker: Any, other_worker: Any, organiser: Any
+) -> None:
+    from factory.production import services as production
+
+    task = give(order, worker)
+    work(task, date(2024, 6, 3), 4)
+    work(task, date(2024, 6, 5), 6, inspect=False)  # 6 made, not yet inspected
+    production.reassign_task(task.id, other_worker.id, organiser)  # the rest of the lot goes to her
+    assert task.status == "cancelled"
+    earnings = services.worker_earnings(worker, today=date(2024, 6, 10))
+    assert earnings.waiting == [(order.product, 6, 240)]  # still hers, still to be paid
+    with pytest.raises(PayrollError) as refused:
+        close(period, organiser)  # the close still waits for them
+    assert refused.value.code == "uninspected_lots"
+    assert [(lot["task_id"], lot["reported"], lot["inspected"]) for lot in refused.value.details["lots"]] == [
+        (task.id, 10, 4)
+    ]

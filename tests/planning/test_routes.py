@@ -321,3 +321,15 @@ def test_a_plan_for_days_gone_by_is_re_run_from_today(world: World, make_client:
     assert client.submit(f"{path}/publish", {}, token_from=path).status_code == 409
     again = finished(client, client.submit(f"{path}/rerun", {}, token_from=path))
     assert again.previous_run_id == run.id and again.start_date == local_today()
+
+
+def test_a_plan_cannot_start_on_a_day_gone_by(world: World, make_client: Any) -> None:
+    from factory.orders.services import local_today
+
+    client = make_client(world.organiser)
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    response = start(client, start=yesterday)
+    assert response.status_code == 422
+    assert f"计划不能从已经过去的日子（{yesterday}）开始" in response.get_data(as_text=True)
+    assert db.session.scalar(select(PlanRun)) is None
+    assert finished(client, start(client, start=local_today().isoformat())).start_date == local_today()
