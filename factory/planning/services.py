@@ -69,9 +69,16 @@ def open_orders(station_id: int | None) -> list[domain.OrderIn]:
         .order_by(Lot.order_id, Lot.index)
     )
     stmt = stmt.where(Lot.station_id == station_id if station_id is not None else Lot.station_id.is_not(None))
+    from factory.production.services import made_by_earlier_workers
+
     by_order: dict[int, list[Lot]] = defaultdict(list)
     orders: dict[int, Order] = {}
-    for lot in db.session.scalars(stmt):
+    lots = list(db.session.scalars(stmt))
+    # a lot partly made by someone who no longer has it is planned for the pieces still to make
+    made = made_by_earlier_workers(lot.id for lot in lots)
+    for lot in lots:
+        if lot.pieces - made.get(lot.id, 0) <= 0:
+            continue
         by_order[lot.order_id].append(lot)
         orders[lot.order_id] = lot.order
     return [
@@ -82,7 +89,10 @@ def open_orders(station_id: int | None) -> list[domain.OrderIn]:
             lot_size=o.lot_size,
             due_date=o.due_date,
             rate_units=o.piece_rate_units,
-            lots=[domain.LotIn(x.id, x.index, x.pieces, x.station_id or 0) for x in by_order[o.id]],
+            lots=[
+                domain.LotIn(x.id, x.index, x.pieces - made.get(x.id, 0), x.station_id or 0)
+                for x in by_order[o.id]
+            ],
         )
         for o in orders.values()
     ]

@@ -164,6 +164,20 @@ def _notify(user_id: int, kind: str, **params: Any) -> None:
     db.session.add(Notice(user_id=user_id, kind=kind, params=params))
 
 
+def made_by_earlier_workers(lot_ids: Iterable[int]) -> dict[int, int]:
+    """lot id -> pieces made on it by workers who no longer have it (the lot was given to someone else, or
+    taken back, after they reported): those pieces are theirs, so the lot has that many fewer to make."""
+    ids = list(lot_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Task.lot_id, func.sum(Task.reported))
+        .where(Task.lot_id.in_(ids), Task.status.in_(DEAD), Task.reported > 0)
+        .group_by(Task.lot_id)
+    )
+    return {lot_id: int(n or 0) for lot_id, n in rows}
+
+
 def publish_plan(
     station_id: int | None,
     run_id: int,
@@ -248,6 +262,7 @@ def publish_plan(
         ).all()
     current = {t.lot_id: t for t in live}
     kept_by_lot = {k.lot_id: k for k in kept}
+    made_before = made_by_earlier_workers(wanted)
     touched_orders: set[int] = set()
 
     for lot_id, a in wanted.items():
@@ -283,7 +298,7 @@ def publish_plan(
             order_id=lot.order_id,
             worker_id=a.worker_id,
             station_id=a.station_id,
-            pieces=lot.pieces,
+            pieces=lot.pieces - made_before.get(lot.id, 0),
             status=TaskStatus.ASSIGNED.value,
             plan_run_id=run_id,
         )

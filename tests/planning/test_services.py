@@ -513,3 +513,28 @@ def test_a_plan_whose_first_day_has_gone_by_cannot_be_published(world: World) ->
     run.start_date = local_today()  # a plan starting today still can be
     services.publish(world.organiser, run)
     assert db.session.scalar(select(Task)) is not None
+
+
+def test_a_lot_partly_made_by_someone_who_no_longer_has_it_is_planned_for_what_is_left(world: World) -> None:
+    import uuid
+
+    from factory.production import services as production
+    from factory.production.models import TaskDay
+
+    first = solved(services.start_run(world.organiser, world.station.id))
+    services.publish(world.organiser, first)
+    task = db.session.scalars(select(Task).order_by(Task.id)).first()
+    maker = db.session.get(type(world.organiser), task.worker_id)
+    production.record_report(task.id, maker, 30, uuid.uuid4().hex, uuid.uuid4().hex)
+    other = next(w for w in world.workers[:2] if w.id != maker.id)
+    moved = production.reassign_task(task.id, other.id, world.organiser)
+    assert moved.pieces == 70
+    run = solved(services.start_run(world.organiser, world.station.id))
+    # 70 of the lot are left to make: the order is planned as 100 + 100 + 70, that lot the smaller last one
+    [order] = run.instance["orders"]
+    assert (order["quantity"], order["lot_size"]) == (270, 100)
+    assert run.lots[order["id"]][-1] == task.lot_id
+    services.publish(world.organiser, run)
+    live = db.session.scalar(select(Task).where(Task.lot_id == task.lot_id, Task.status != "cancelled"))
+    days = db.session.scalars(select(TaskDay.pieces).where(TaskDay.task_id == live.id)).all()
+    assert live.pieces == 70 and sum(days) == 70
