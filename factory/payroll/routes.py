@@ -337,8 +337,8 @@ def add_adjustment(period_id: int) -> Any:
         amount = parse_yuan((form.amount.data or "").lstrip("-")) if form.amount.data else None
         if amount is not None and (form.amount.data or "").strip().startswith("-"):
             amount = -amount
-    except ValueError as exc:
-        form.amount.errors = [str(exc)]
+    except ValueError:
+        form.amount.errors = [_("Enter the amount in yuan, with at most 2 decimals, for example 12.50.")]
         return _period_page(period, 422, adjustment_form=form)
     worker_id = int(form.worker_id.data) if (form.worker_id.data or "").isdigit() else 0
     corrects = form.corrects_slip_id.data
@@ -536,8 +536,10 @@ def rates(order_id: int) -> Any:
             rate = None
             try:
                 rate = parse_rate_yuan(form.rate.data or "")
-            except ValueError as exc:
-                form.rate.errors = [str(exc)]
+            except ValueError:
+                form.rate.errors = [
+                    _("Enter the rate in yuan a piece, with at most 4 decimals, for example 0.35.")
+                ]
                 status = 422
             if rate is not None:
                 try:

@@ -150,6 +150,14 @@ def test_an_adjustment_without_a_reason_is_refused_on_the_page(
     )
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(Adjustment.id))) == 0
+    cents = client.submit(
+        f"{path}/adjustments",
+        {"worker_id": worker.id, "kind": "bonus", "amount": "1.234", "reason": "加急"},
+        token_from=path,
+    )
+    assert cents.status_code == 422  # said in Chinese beside the field
+    assert "请按元填写金额，最多两位小数，例如 12.50。" in cents.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Adjustment.id))) == 0
     ok = client.submit(
         f"{path}/adjustments",
         {"worker_id": worker.id, "kind": "bonus", "amount": "5.50", "reason": "加急"},
