@@ -65,6 +65,12 @@ def test_worker_declines_a_task_offline_and_it_is_sent_once(page: Any, live_app:
     expect(page.locator("[data-offline-copy]")).to_be_visible()
     page.locator("details.decline summary").click()
     page.fill(f"#reason-{task_id}", "孩子生病，这周做不了")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))  # asked first; not now
+    page.locator("form.queued-action[data-kind=decline] button").click()
+    assert asked and asked[0].startswith("确定不做") and "站点会把它交给别人" in asked[0]
+    expect(page.locator("#outbox")).not_to_contain_text("待发送")
+    page.once("dialog", lambda d: d.accept())
     page.locator("form.queued-action[data-kind=decline] button").click()
     note = page.locator(f"[data-pending-of='{task_id}']")
     expect(note).to_have_text("等待发送：您拒绝了这个任务。")
