@@ -112,6 +112,17 @@ def issue_activation_code(user: User) -> str:
     return code
 
 
+def new_activation_code(actor: User, user: User) -> str:
+    """Issue a fresh one-time activation code to a staff member who has not activated or lost access (the
+    old code stops working; their password works until the new code sets another)."""
+    if user.is_disabled:
+        raise AccountError("disabled")
+    code = issue_activation_code(user)
+    record(actor, "user.activation_code", user)
+    db.session.flush()
+    return code
+
+
 def activate(mobile: str, code: str, password: str) -> User:
     """Set the first password of the account that holds `code`; the code then stops working."""
     user = db.session.scalar(select(User).where(User.mobile == mobile))

@@ -18,6 +18,7 @@ from factory.admin.forms import EnterpriseForm, StaffForm, StationForm
 from factory.audit.services import record
 from factory.extensions import db
 from factory.reference.models import District, MinimumWage, Skill
+from factory.types import utcnow
 from factory.workers.domain import normalise_mobile
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -77,9 +78,7 @@ def stations() -> Any:
     return render_template("admin/stations.html", form=form, stations=rows), status
 
 
-@bp.route("/staff", methods=["GET", "POST"])
-@allow("admin")
-def staff() -> Any:
+def _staff_form() -> StaffForm:
     form = StaffForm()
     form.enterprise_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(e.id, e.name) for e in db.session.scalars(select(Enterprise).order_by(Enterprise.name))
@@ -87,6 +86,20 @@ def staff() -> Any:
     form.station_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(s.id, s.name) for s in db.session.scalars(select(Station).order_by(Station.name))
     ]
+    return form
+
+
+def _staff_page(form: StaffForm, status: int = 200, **shown: Any) -> Any:
+    rows = db.session.scalars(
+        select(User).where(User.role != Role.WORKER).order_by(User.role, User.name)
+    ).all()
+    return render_template("admin/staff.html", form=form, users=rows, now=utcnow(), **shown), status
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@allow("admin")
+def staff() -> Any:
+    form = _staff_form()
     status = 200
     code = None
     if form.validate_on_submit():
@@ -111,24 +124,46 @@ def staff() -> Any:
             flash(_("Account for %(name)s created.", name=user.name), "success")
     elif form.is_submitted():
         status = 400
-    rows = db.session.scalars(
-        select(User).where(User.role != Role.WORKER).order_by(User.role, User.name)
-    ).all()
-    return render_template("admin/staff.html", form=form, users=rows, new_code=code), status
+    return _staff_page(form, status, new_code=code)
+
+
+def get_staff_or_404(user_id: int) -> User:
+    """A coordinator's, organiser's or administrator's account (workers are managed on their own pages)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.role == Role.WORKER:
+        abort(404)
+    return user
 
 
 @bp.route("/staff/<int:user_id>/disable", methods=["POST"])
 @allow("admin")
 def disable(user_id: int) -> Any:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = get_staff_or_404(user_id)
     if user.id == current_user.id:
         flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("admin.staff"))
     services.set_disabled(user, not user.is_disabled, current_user)
-    flash(_("Account updated."), "info")
+    if user.is_disabled:
+        flash(_("%(name)s disabled: they can no longer log in.", name=user.name), "info")
+    else:
+        flash(_("%(name)s enabled again.", name=user.name), "success")
     return redirect(url_for("admin.staff"))
+
+
+@bp.route("/staff/<int:user_id>/code", methods=["POST"])
+@allow("admin")
+def code(user_id: int) -> Any:
+    """A new one-time activation code, for a staff member who has not activated or lost their password."""
+    user = get_staff_or_404(user_id)
+    form = _staff_form()
+    try:
+        new_code = services.new_activation_code(current_user, user)
+    except services.AccountError:
+        flash(
+            _("%(name)s's account is disabled: enable it before giving a new code.", name=user.name), "error"
+        )
+        return _staff_page(form, 409)
+    return _staff_page(form, code_user=user, user_code=new_code)
 
 
 @bp.route("/reference")

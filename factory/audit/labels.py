@@ -19,6 +19,7 @@ ACTIONS: dict[str, LazyString] = {
     "user.password_change": _l("Password changed"),
     "user.disable": _l("Account disabled"),
     "user.enable": _l("Account enabled again"),
+    "user.activation_code": _l("New activation code for a staff account"),
     "token.create": _l("API token created"),
     "token.revoke": _l("API token revoked"),
     "minimum_wage.create": _l("Minimum wage added"),

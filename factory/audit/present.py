@@ -15,7 +15,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import url_for
+from flask import has_request_context
+from flask import url_for as _flask_url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -32,6 +33,13 @@ from factory.production.models import Inspection, MaterialMovement, RejectReason
 from factory.reference.models import District, MinimumWage, Skill
 from factory.types import LOCAL_TZ
 from factory.workers.models import Course, CourseSession
+
+
+def url_for(endpoint: str, **values: Any) -> str | None:
+    """A page's address, or none where there are no pages to link to (a file made by a background job)."""
+    if not has_request_context():
+        return None
+    return _flask_url_for(endpoint, **values)
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,7 @@ def _order(order: Order, lookup: Lookup) -> Ref:
     return Ref(_("Order #%(id)s %(product)s", id=order.id, product=order.product), _order_url(order.id))
 
 
-def _order_url(order_id: int) -> str:
+def _order_url(order_id: int) -> str | None:
     return url_for("orders.show", order_id=order_id)
 
 

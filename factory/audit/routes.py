@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -91,16 +92,23 @@ def _object_types(current: str | None) -> list[tuple[str, str]]:
     return out
 
 
-describe_job(
-    "audit_export",
-    lambda job: _("Audit log export"),
-    lambda job: (url_for("audit.index"), _("Back to the audit log")),
-)
+FILTERS = ("action", "user_id", "object_type", "since", "until")
+
+
+def _back(job: Any) -> tuple[str, str]:
+    """Back to the log as it was filtered when the export started."""
+    params = job.params or {}
+    args = {k: params[k] for k in FILTERS if params.get(k)}
+    return url_for("audit.index", **args), _("Back to the audit log")
+
+
+describe_job("audit_export", lambda job: _("Audit log export"), _back)
 
 
 @bp.route("/export", methods=["POST"])
 @allow("admin")
 def export() -> Any:
     params = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in _params(request.form).items()}
+    params["locale"] = str(get_locale() or "")  # the file speaks the language the page was read in
     job = jobs.start("audit_export", current_user, params)
     return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -14,6 +14,7 @@ from factory.accounts.models import Role, User
 from factory.extensions import db
 from factory.jobs import services as jobs
 from factory.jobs.queue import live_progress
+from factory.jobs.routes import describe as describe_job
 from factory.locking import begin_immediate_for
 from factory.money import format_fen
 from factory.orders.services import local_today
@@ -23,6 +24,15 @@ from factory.planning.forms import LotWorkerForm, RunForm
 from factory.planning.models import PlanPin, PlanRun
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
+
+describe_job(
+    services.JOB_KIND,
+    lambda job: _("Work plan calculation"),
+    lambda job: (
+        url_for("planning.show", run_id=int((job.params or {}).get("run_id", 0))),
+        _("Back to the plan"),
+    ),
+)
 
 # Publishing reads the newest published plan and then writes tasks: on SQLite these requests take the
 # write lock when they begin, so that a second publisher waits for the first and then sees its plan.

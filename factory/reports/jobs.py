@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from factory.accounts.models import Station, User
 from factory.extensions import db
 from factory.jobs import services as jobs
 from factory.jobs.models import Job
 from factory.jobs.queue import Report, handler
+from factory.jobs.routes import describe
 from factory.orders.services import local_today
 from factory.payroll.models import PayPeriod
 from factory.payroll.services import after_close
@@ -21,6 +24,8 @@ from factory.reports import domain, services
 from factory.reports.services import Scope
 
 KIND = "reports_store_months"
+
+describe(KIND, lambda job: _("Updating the employment figures after a settlement"))
 
 
 @after_close

@@ -222,6 +222,7 @@ ADMIN_SEES_EVERY_TENANT = {
     "plan_id",
     "period_id",
     "slip_id",
+    "job_id",  # the administrator looks after everyone's background jobs
 }
 
 

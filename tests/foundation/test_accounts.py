@@ -398,3 +398,18 @@ def test_accounts_cli_creates_users_and_tokens(app: Any) -> None:
         ]
     )
     assert bad.exit_code != 0 and "unknown_district" in bad.output
+
+
+def test_the_token_table_heads_the_purpose_column_and_asks_before_revoking(
+    make_client: Any, make_user: Any
+) -> None:
+    user = make_user("coordinator")
+    client = make_client(user)
+    client.submit("/account/tokens", {"name": "ERP 对接"}, token_from="/account")
+    page = client.get("/account").get_data(as_text=True)
+    table = page[page.index('<table class="table tokens">') :]
+    head = table[: table.index("</thead>")]
+    assert "<th>用途</th>" in head and "姓名" not in head
+    assert "<td>ERP 对接</td>" in table
+    assert 'data-confirm="撤销后，使用这个令牌的程序将不能再访问。"' in table
+    assert "js/confirm.js" in page
