@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -359,38 +360,57 @@ class Formatted:
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str) -> bytes:
     """Write a one-sheet .xlsx with a bold header row; text is always text, never a formula."""
+    return write_xlsx_sheets([Sheet(sheet_title, headers, rows)])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its tab title, a bold header row and the rows under it."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[object]]
+
+
+def write_xlsx_sheets(sheets: Sequence[Sheet]) -> bytes:
+    """Write an .xlsx with one sheet per `Sheet`, in order; text is always text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    title = _BAD_TITLE.sub(" ", sheet_title).strip()[:31] or "Sheet1"
-    sheet = workbook.create_sheet(title=title)
     bold = Font(bold=True)
+    used: set[str] = set()
+    for n, spec in enumerate(sheets, start=1):
+        title = _BAD_TITLE.sub(" ", spec.title).strip()[:31] or f"Sheet{n}"
+        if title in used:  # tab titles must differ
+            title = f"{title[:27]} ({n})"
+        used.add(title)
+        sheet = workbook.create_sheet(title=title)
 
-    def cell(value: object, *, header: bool = False) -> WriteOnlyCell:
-        if isinstance(value, Formatted):
-            result = WriteOnlyCell(sheet, value=value.value)
-            result.number_format = value.number_format
-        elif isinstance(value, datetime | date | time | int | Decimal | float) and not isinstance(
-            value, bool
-        ):
-            result = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime):
-                result.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, date):
-                result.number_format = "yyyy-mm-dd"
-        else:
-            text = "" if value is None else _ILLEGAL_XML.sub("", str(value))
-            result = WriteOnlyCell(sheet, value=text)
-            result.data_type = "s"  # openpyxl would store text starting with "=" as a formula
-        if header:
-            result.font = bold
-        return result
+        def cell(value: object, *, header: bool = False, sheet: Any = sheet) -> WriteOnlyCell:
+            if isinstance(value, Formatted):
+                result = WriteOnlyCell(sheet, value=value.value)
+                result.number_format = value.number_format
+            elif isinstance(value, datetime | date | time | int | Decimal | float) and not isinstance(
+                value, bool
+            ):
+                result = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, datetime):
+                    result.number_format = "yyyy-mm-dd hh:mm"
+                elif isinstance(value, date):
+                    result.number_format = "yyyy-mm-dd"
+            else:
+                text = "" if value is None else _ILLEGAL_XML.sub("", str(value))
+                result = WriteOnlyCell(sheet, value=text)
+                result.data_type = "s"  # openpyxl would store text starting with "=" as a formula
+            if header:
+                result.font = bold
+            return result
 
-    sheet.append([cell(heading, header=True) for heading in headers])
-    for row in rows:
-        sheet.append([cell(value) for value in row])
+        sheet.append([cell(heading, header=True) for heading in spec.headers])
+        for row in spec.rows:
+            sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

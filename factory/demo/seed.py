@@ -14,6 +14,7 @@ from sqlalchemy import select
 from factory.accounts import services as accounts
 from factory.accounts.models import Enterprise, Role, Station, User
 from factory.accounts.passwords import hash_password
+from factory.demo import history
 from factory.extensions import db
 from factory.reference.services import load_reference_data
 
@@ -106,8 +107,12 @@ def _tenants() -> None:
 
 
 def _people() -> None:
+    """The staff and the residents, registered on the days `factory.demo.history` gives them: months ago,
+    before the demo's first pieces (not today, or the past months would count nobody as registered)."""
     demo_hash = None
-    for login in STAFF + demo_workers():
+    staff = [(login, history.staff_registered(n)) for n, login in enumerate(STAFF)]
+    workers = [(login, history.worker_registered(n)) for n, login in enumerate(demo_workers())]
+    for login, registered in staff + workers:
         if db.session.scalar(select(User.id).where(User.mobile == login.mobile)) is not None:
             continue
         enterprise = station = None
@@ -115,9 +120,11 @@ def _people() -> None:
             enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == login.tenant))
         elif login.role in (Role.ORGANISER, Role.WORKER):
             station = db.session.scalar(select(Station).where(Station.name == login.tenant))
-        user, _code = accounts.create_user(
-            login.role, login.mobile, login.name, enterprise=enterprise, station=station
-        )
+        with history.dated(registered):
+            user, _code = accounts.create_user(
+                login.role, login.mobile, login.name, enterprise=enterprise, station=station
+            )
+            user.created_at = registered
         demo_hash = demo_hash or hash_password(DEMO_PASSWORD)  # one slow hash for every demo account
         user.password_hash = demo_hash
         user.activation_code_hash = user.activation_expires_at = None
@@ -234,6 +241,7 @@ def _orders() -> None:
 
     from factory.orders import services as orders
     from factory.orders.models import Order
+    from factory.types import utcnow
 
     stations = [db.session.scalar(select(Station).where(Station.name == name)) for name, _d, _a in STATIONS]
     for (
@@ -275,15 +283,21 @@ def _orders() -> None:
             open_to_all=offered is None,
             station_ids=[stations[i].id for i in offered or []],
         )
-        order = orders.create_order(enterprise.id, data, coordinator)
-        if post:
-            orders.post_order(order, coordinator, reason=reason)
+        # An order taken on has been made since before the demo's history began; the others are new.
+        posted = history.order_posted() if takes else utcnow()
+        with history.dated(posted):
+            order = orders.create_order(enterprise.id, data, coordinator)
+            order.created_at = posted
+            if post:
+                orders.post_order(order, coordinator, reason=reason)
+                order.posted_at = posted
         for station_index, pieces in takes:
             station = stations[station_index]
             organiser = db.session.scalar(
                 select(User).where(User.station_id == station.id, User.role == Role.ORGANISER)
             )
-            orders.accept_order(order, station.id, pieces, organiser)
+            with history.dated(posted + timedelta(days=1)):
+                orders.accept_order(order, station.id, pieces, organiser)
     db.session.flush()
 
 

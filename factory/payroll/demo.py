@@ -8,12 +8,13 @@ real floor. Idempotent: a station that already has pay periods is left alone.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from factory.accounts.models import Role, Station, User
+from factory.demo.history import at_local, dated
 from factory.extensions import db
 from factory.orders.models import Lot, Order
 from factory.orders.services import local_today
@@ -21,7 +22,7 @@ from factory.payroll import domain, services
 from factory.production import material as production_material
 from factory.production import services as production
 from factory.production.models import Task
-from factory.types import LOCAL_TZ
+from factory.types import utcnow
 
 DEMO_RUN_ID = 900_001
 WORKERS = 8
@@ -68,23 +69,28 @@ def seed_pay(station_name: str, order_reference: str = "HY-DEMO-001", today: dat
         halves.insert(0, domain.half_month_of(halves[0].start - timedelta(days=1)))
     past, last = halves[:-2], halves[-2]  # closed, then the ended half-month left open
 
-    production.publish_plan(
-        None,
-        DEMO_RUN_ID,
-        [
-            production.PublishedAssignment(lot.id, w.id, station.id, [(halves[0].start, Decimal(lot.pieces))])
-            for lot, w in zip(lots, workers, strict=False)
-        ],
-        organiser,
-    )
+    began = at_local(halves[0].start, 8)
+    with dated(began):
+        production.publish_plan(
+            None,
+            DEMO_RUN_ID,
+            [
+                production.PublishedAssignment(
+                    lot.id, w.id, station.id, [(halves[0].start, Decimal(lot.pieces))]
+                )
+                for lot, w in zip(lots, workers, strict=False)
+            ],
+            organiser,
+        )
     tasks = {
         t.worker_id: t
         for t in db.session.scalars(
             select(Task).where(Task.plan_run_id == DEMO_RUN_ID, Task.station_id == station.id)
         )
     }
-    for task in tasks.values():
-        production_material.issue_material(task.id, organiser)  # the kits went out with the plan
+    with dated(began):
+        for task in tasks.values():
+            production_material.issue_material(task.id, organiser)  # the kits went out with the plan
 
     def work(
         worker: User,
@@ -95,13 +101,18 @@ def seed_pay(station_name: str, order_reference: str = "HY-DEMO-001", today: dat
         inspect: bool = True,
     ) -> None:
         task = tasks[worker.id]
-        report, _created = production.record_report(
-            task.id, worker, accepted + rejected, uuid.uuid4().hex, uuid.uuid4().hex, minutes=minutes
-        )
-        # Reported on the day the pieces were made, before or on the day they are inspected.
-        report.reported_on = day
-        report.created_at = datetime.combine(day, time(10), tzinfo=LOCAL_TZ).astimezone(UTC)
-        if inspect:
+        # Reported on the day the pieces were made, before or on the day they are inspected; the audit
+        # log says so too (unless the day is today, which is now).
+        reported = at_local(day, 10) if day < today else utcnow()
+        with dated(reported):
+            report, _created = production.record_report(
+                task.id, worker, accepted + rejected, uuid.uuid4().hex, uuid.uuid4().hex, minutes=minutes
+            )
+            report.reported_on = day
+            report.created_at = reported
+        if not inspect:
+            return
+        with dated(at_local(day, 17) if day < today else utcnow()):
             production.record_inspection(
                 task.id,
                 organiser,
@@ -127,15 +138,22 @@ def seed_pay(station_name: str, order_reference: str = "HY-DEMO-001", today: dat
     work(workers[0], today, 15, 0, inspect=False)  # handed in, waiting for inspection
 
     for span in past:
-        period = services.create_period(station.id, span.start, span.end, organiser)
-        if span is past[1]:
-            services.add_adjustment(period.id, workers[2].id, "bonus", 500, "加急订单奖励", organiser)
-        services.close_period(period.id, organiser, top_up=True, leave_uninspected=True, today=today)
-    services.create_period(station.id, last.start, last.end, organiser)
-    services.create_period(station.id, current.start, current.end, organiser)
-    for n, worker in enumerate(workers):
-        if n % 4 != 3:  # a few have not given their bank details yet
-            services.set_payee_account(
-                worker, BANKS[n % len(BANKS)], f"6228480{n:02d}{worker.id:03d}{8730 + n:04d}5", organiser
-            )
+        settled = at_local(span.end + timedelta(days=1), 15)  # settled the day after the half-month
+        with dated(settled):
+            period = services.create_period(station.id, span.start, span.end, organiser)
+            period.created_at = settled
+            if span is past[1]:
+                services.add_adjustment(period.id, workers[2].id, "bonus", 500, "加急订单奖励", organiser)
+            services.close_period(period.id, organiser, top_up=True, leave_uninspected=True, today=today)
+            period.closed_at = settled
+    for span in (last, current):
+        opened = at_local(span.start, 8)
+        with dated(opened):
+            services.create_period(station.id, span.start, span.end, organiser).created_at = opened
+    with dated(began):
+        for n, worker in enumerate(workers):
+            if n % 4 != 3:  # a few have not given their bank details yet
+                services.set_payee_account(
+                    worker, BANKS[n % len(BANKS)], f"6228480{n:02d}{worker.id:03d}{8730 + n:04d}5", organiser
+                )
     db.session.flush()

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from factory.accounts.models import Role, Station, User
+from factory.demo.history import at_local, dated
 from factory.extensions import db
 from factory.orders.models import Lot
 from factory.orders.services import local_today
@@ -51,10 +52,12 @@ def _spread(worker: User, pieces: int, first: int, days: int) -> list[tuple[date
 
 
 def _report(task: Task, worker: User, pieces: int, days_ago: int, n: int) -> None:
-    report, created = services.record_report(task.id, worker, pieces, f"demo-{task.id}-{n}", "demo")
-    if created:
-        report.reported_on = local_today() - timedelta(days=days_ago)
-        report.created_at = utcnow() - timedelta(days=days_ago, hours=3)
+    when = utcnow() - timedelta(days=days_ago, hours=3)
+    with dated(when):
+        report, created = services.record_report(task.id, worker, pieces, f"demo-{task.id}-{n}", "demo")
+        if created:
+            report.reported_on = local_today() - timedelta(days=days_ago)
+            report.created_at = when
 
 
 def _skills(worker_ids: list[int]) -> dict[int, set[str]]:
@@ -82,11 +85,25 @@ def _able(workers: list[User], turn: int, skill: str, skills: dict[int, set[str]
     return workers[turn]
 
 
+def _assign(lot: Lot, worker: User, organiser: User, first: int, days: int) -> Task:
+    """The lot given to the worker, over `days` of their working days from today + `first`; a lot that
+    began in the past was assigned (in the audit log too) the day before it began."""
+    when = utcnow() + timedelta(days=min(0, first - 1))
+    with dated(when):
+        task = services.create_task(
+            lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, first, days)
+        )
+        if first < 0:
+            task.created_at = when
+    return task
+
+
 def _history(task: Task, organiser: User, days_ago: int) -> None:
     """A lot of the demo's past: its kit went out when it began, and its worker saw the task long ago
     (no "new task" notice waiting for a lot she has been making for days)."""
-    for row in material.issue_material(task.id, organiser):
-        row.created_at = utcnow() - timedelta(days=days_ago)
+    with dated(utcnow() - timedelta(days=days_ago)):
+        for row in material.issue_material(task.id, organiser):
+            row.created_at = utcnow() - timedelta(days=days_ago)
     for notice in db.session.scalars(
         select(Notice).where(
             Notice.user_id == task.worker_id, Notice.kind == "task_new", Notice.read_at.is_(None)
@@ -133,36 +150,31 @@ def seed_production() -> None:
             turn = 0 if i < 4 else 1 + (i - 4) % max(1, len(workers) - 1)
             worker = _able(workers, turn, lot.order.skill.code, skills)
             if kind == 0:  # under way: began three days ago, ends the day after tomorrow
-                task = services.create_task(
-                    lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -3, 6)
-                )
+                task = _assign(lot, worker, organiser, -3, 6)
                 _history(task, organiser, 3)
                 for n, back in enumerate((3, 2, 1)):
                     _report(task, worker, max(1, lot.pieces // 8), back, n)
             elif kind == 1:  # last week's lot: made, handed in, inspected with a few rejects
-                task = services.create_task(
-                    lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -12, 4)
-                )
+                task = _assign(lot, worker, organiser, -12, 4)
                 _history(task, organiser, 12)
                 _report(task, worker, lot.pieces // 2, 11, 0)
                 _report(task, worker, lot.pieces - lot.pieces // 2, 9, 1)
                 bad = max(1, lot.pieces // 40)
-                services.record_inspection(
-                    task.id,
-                    organiser,
-                    lot.pieces - bad,
-                    bad,
-                    "边角",
-                    today - timedelta(days=8),
-                    False,
-                    reason_code=reasons[0].code if reasons else None,
-                )
+                with dated(at_local(today - timedelta(days=8), 16)):
+                    services.record_inspection(
+                        task.id,
+                        organiser,
+                        lot.pieces - bad,
+                        bad,
+                        "边角",
+                        today - timedelta(days=8),
+                        False,
+                        reason_code=reasons[0].code if reasons else None,
+                    )
             elif kind == 2:  # starts tomorrow: the kit is prepared today
-                services.create_task(lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, 1, 3))
+                _assign(lot, worker, organiser, 1, 3)
             else:  # handed in yesterday, waiting for inspection
-                task = services.create_task(
-                    lot.id, worker.id, organiser, days=_spread(worker, lot.pieces, -4, 3)
-                )
+                task = _assign(lot, worker, organiser, -4, 3)
                 _history(task, organiser, 4)
                 _report(task, worker, lot.pieces, 1, 0)
                 task.status = TaskStatus.RETURNED.value

@@ -339,13 +339,47 @@ def report_pdf() -> Any:
     )
 
 
+# The 12-month trend as the page's and the PDF's charts show it, one row a month.
+TREND_COLUMNS: list[tuple[Any, str]] = [
+    (_l("Residents who earned anything"), COUNT),
+    (_l("of them hard to employ"), COUNT),
+    (_l("First-time earners"), COUNT),
+    (_l("Total earnings"), FEN),
+    (_l("Median earnings"), FEN),
+    (_l("Median earnings per hour worked"), FEN),
+    (_l("Hours worked"), HOURS),
+    (_l("Pieces accepted"), COUNT),
+    (_l("Quality rate"), RATE),
+]
+
+
+def _trend_rows(trend: list[tuple[Span, Figures]]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for month, f in trend:
+        values = [
+            f.earners,
+            f.hard_to_employ,
+            f.first_time,
+            f.total_fen,
+            f.median_fen,
+            f.median_per_hour_fen,
+            f.hours_text,
+            f.accepted,
+            f.quality,
+        ]
+        cells = [as_cell(v, kind) for v, (_label, kind) in zip(values, TREND_COLUMNS, strict=True)]
+        rows.append([f"{month.start:%Y-%m}", *cells])
+    return rows
+
+
 @bp.route("/reports/report.xlsx")
 @allow("admin")
 def report_xlsx() -> Any:
-    from factory.tabular import write_xlsx
+    from factory.tabular import Sheet, write_xlsx_sheets
 
     sel = selection()
-    context = _context(sel)
+    figures, trend = services.city_and_trend(sel.scope)
+    context = _context(sel, figures)
     rows: list[list[object]] = [
         [_("Period"), context["span_label"]],
         [_("Area"), sel.where],
@@ -357,7 +391,14 @@ def report_xlsx() -> Any:
         [v if k == "text" else as_cell(v, k) for v, k in station_values(r)]
         for r in services.stations(sel.scope, "name", False)
     ]
-    data = write_xlsx([_("Employment report"), ""], rows, _("Employment report"))
+    data = write_xlsx_sheets(
+        [
+            Sheet(_("Employment report"), [_("Employment report"), ""], rows),
+            Sheet(
+                _("Last 12 months"), [_("Month"), *(label for label, _k in TREND_COLUMNS)], _trend_rows(trend)
+            ),
+        ]
+    )
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

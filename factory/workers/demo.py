@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from factory.accounts.models import Station, User
+from factory.demo.history import at_local, dated
 from factory.extensions import db
 from factory.orders.services import local_today
 from factory.reference.models import Skill
@@ -74,6 +75,7 @@ def seed_workers() -> None:
             hardship_category=CATEGORIES[(n // 7) % len(CATEGORIES)] if hard else None,
             priority=hard,
             notes="",
+            created_at=user.created_at,  # registered with the account (months ago in the demo)
         )
         profile.weekly = WeeklyHours(worker_id=user.id)
         profile.weekly.set_centis([to_centi_hours(h) for h in PATTERNS[n % len(PATTERNS)]])
@@ -117,23 +119,28 @@ def _pastry_course(station: Station | None, skills: dict[str, Skill]) -> None:
     organiser = db.session.scalar(select(User).where(User.station_id == station.id, User.role == "organiser"))
     if organiser is None:
         return
-    course = training.create_course(organiser, station, name, "steamed_buns", 15)
     start = local_today() - timedelta(days=40)
-    for i, topic in enumerate(["和面与发面", "花样馒头造型", "蒸制与火候", "卫生与包装"]):
-        training.add_session(organiser, course, start + timedelta(days=7 * i), 3, topic)
-    workers = db.session.scalars(
-        select(WorkerProfile)
-        .join(User, User.id == WorkerProfile.user_id)
-        .where(User.station_id == station.id)
-    ).all()[:6]
-    for w in workers:
-        training.enrol(organiser, course, w)
+    set_up = at_local(start - timedelta(days=14), 10)
+    with dated(set_up):  # set up and enrolled two weeks before
+        course = training.create_course(organiser, station, name, "steamed_buns", 15)
+        course.created_at = set_up
+        for i, topic in enumerate(["和面与发面", "花样馒头造型", "蒸制与火候", "卫生与包装"]):
+            training.add_session(organiser, course, start + timedelta(days=7 * i), 3, topic)
+        workers = db.session.scalars(
+            select(WorkerProfile)
+            .join(User, User.id == WorkerProfile.user_id)
+            .where(User.station_id == station.id)
+        ).all()[:6]
+        for w in workers:
+            training.enrol(organiser, course, w)
     for i, session in enumerate(course.sessions):
-        training.set_attendance(
-            organiser, session, {w.user_id for j, w in enumerate(workers) if j < 4 or i < 2}
-        )
-    for w in workers[:4]:
-        training.complete(organiser, course, w)
+        with dated(at_local(session.day, 21)):  # attendance noted after each evening
+            training.set_attendance(
+                organiser, session, {w.user_id for j, w in enumerate(workers) if j < 4 or i < 2}
+            )
+    with dated(at_local(course.sessions[-1].day, 21, 30)):
+        for w in workers[:4]:
+            training.complete(organiser, course, w)
 
 
 def _weaving_class(station: Station | None) -> None:
@@ -156,16 +163,21 @@ def _weaving_class(station: Station | None) -> None:
         profile = db.session.get(WorkerProfile, user.id) if user is not None else None
         if profile is not None:
             people.append((n, profile))
-    course = training.create_course(organiser, station, name, "flower_weaving", 8)
     start = local_today() - timedelta(days=30)
-    for i, topic in enumerate(["花瓣与花托", "胸花组合与包装"]):
-        training.add_session(organiser, course, start + timedelta(days=7 * i), 4, topic)
-    for _n, profile in people:
-        training.enrol(organiser, course, profile)
+    set_up = at_local(start - timedelta(days=10), 10)
+    with dated(set_up):
+        course = training.create_course(organiser, station, name, "flower_weaving", 8)
+        course.created_at = set_up
+        for i, topic in enumerate(["花瓣与花托", "胸花组合与包装"]):
+            training.add_session(organiser, course, start + timedelta(days=7 * i), 4, topic)
+        for _n, profile in people:
+            training.enrol(organiser, course, profile)
     for i, session in enumerate(course.sessions):
-        training.set_attendance(
-            organiser, session, {p.user_id for n, p in people if n in WEAVING_FINISHED or i == 0}
-        )
-    for n, profile in people:
-        if n in WEAVING_FINISHED:
-            training.complete(organiser, course, profile)
+        with dated(at_local(session.day, 21)):
+            training.set_attendance(
+                organiser, session, {p.user_id for n, p in people if n in WEAVING_FINISHED or i == 0}
+            )
+    with dated(at_local(course.sessions[-1].day, 21, 30)):
+        for n, profile in people:
+            if n in WEAVING_FINISHED:
+                training.complete(organiser, course, profile)

@@ -104,3 +104,67 @@ def test_coordinator_sees_only_their_enterprise(
     assert "站点A" in page
     assert "站点C" not in page
     assert '<th class="num">已收货件数</th>' in page and "60 件待确认收货" in page  # nothing confirmed yet
+
+
+def test_pdf_signatures_share_their_page_with_the_report(
+    month: dict[str, Any], make_user: Any, make_client: Any
+) -> None:
+    """The signature line is never alone on the last page: it goes with the last definition."""
+    import re
+
+    client = make_client(make_user("admin"))
+    response = client.get(f"/reports/report.pdf?span={SPAN}")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode()
+    pages_text = [p for p in pages.split("\f") if p.strip()]
+    last = pages_text[-1]
+    assert "制表人" in last and "盖章" in last
+    rest = re.sub(r"制表人：|审核人：|盖章：|\d+/\d+|\s", "", last)
+    assert len(rest) >= 10, last  # at least a sentence of the report beside the signatures
+
+
+def test_excel_has_the_12_month_trend_on_a_second_sheet(
+    month: dict[str, Any], make_user: Any, make_client: Any
+) -> None:
+    import openpyxl
+
+    client = make_client(make_user("admin"))
+    response = client.get(f"/reports/report.xlsx?span={SPAN}")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["社区微就业月度报告", "近 12 个月"]
+    rows = list(book["近 12 个月"].iter_rows(values_only=True))
+    header, months = rows[0], rows[1:]
+    assert header[0] == "月份" and "有收入的居民" in header and "收入总额" in header
+    expected = ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
+    expected += ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    assert [m[0] for m in months] == expected
+    may = dict(zip(header, months[-1], strict=True))
+    assert may["有收入的居民"] == 4  # the same month as the first sheet and the page
+    assert may["收入总额"] == pytest.approx(65.23)
+    assert may["合格率"] == pytest.approx(0.925)
+
+
+def test_the_english_pdf_button_says_the_pdf_is_chinese(
+    month: dict[str, Any], make_user: Any, make_client: Any
+) -> None:
+    from factory.extensions import db
+
+    admin = make_user("admin")
+    admin.locale = "en"
+    db.session.flush()
+    client = make_client(admin)
+    page = client.get(f"/reports/?span={SPAN}").get_data(as_text=True)
+    assert "Download PDF (in Chinese)" in page
+    assert "Download Excel" in page
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=client.get(f"/reports/report.pdf?span={SPAN}").data,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "就业" in text  # the PDF stays Chinese, as the button says
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/report.xlsx?span={SPAN}").data))
+    assert book.sheetnames == ["Employment report", "Last 12 months"]
