@@ -13,6 +13,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -176,15 +177,12 @@ class _Frame:
             self.text(x, y, y_label, anchor="middle", rotate=-90)
 
     def x_labels(self, labels: Sequence[str], positions: Sequence[float]) -> None:
-        # Keep labels from overlapping: show every k-th when there is no room for all, counted back from
-        # the last, so the latest (the month or day a reader looks for first) is always labelled.
-        room = max(1, int((self.right - self.left) // 56))
-        every = max(1, math.ceil(len(labels) / room))
-        last = len(labels) - 1
-        for index, (label, x) in enumerate(zip(labels, positions, strict=True)):
-            if (last - index) % every == 0:
-                self.line(x, self.bottom, x, self.bottom + 4, AXIS_COLOUR)
-                self.text(x, self.bottom + 18, label, anchor="middle")
+        """Label the x axis without overlaps: always the first and the last position (where a reader looks
+        for the span a chart covers), and between them every one that fits beside the last one labelled."""
+        for index in _spaced(labels, positions):
+            x = positions[index]
+            self.line(x, self.bottom, x, self.bottom + 4, AXIS_COLOUR)
+            self.text(x, self.bottom + 18, labels[index], anchor="middle")
 
     def x_axis_label(self, x_label: str) -> None:
         if x_label:
@@ -211,6 +209,36 @@ class _Frame:
 
     def render(self) -> str:
         return ET.tostring(self.root, encoding="unicode")
+
+
+LABEL_GAP = 8.0
+
+
+def text_width(text: str, size: int = FONT_SIZE) -> float:
+    """About how wide a text is drawn: a CJK character is as wide as the font size, others about 0.6 of it."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+
+
+def _spaced(labels: Sequence[str], positions: Sequence[float]) -> list[int]:
+    """The indexes of the x labels to draw (positions ascending): the first, the last, and in between each
+    one that does not overlap the one before it nor the last."""
+    if not labels:
+        return []
+    widths = [text_width(label) for label in labels]
+
+    def apart(i: int, j: int) -> bool:
+        return abs(positions[j] - positions[i]) >= (widths[i] + widths[j]) / 2 + LABEL_GAP
+
+    last = len(labels) - 1
+    if last == 0:
+        return [0]
+    if not apart(0, last):  # no room for two: the latest is the one a reader looks for first
+        return [last]
+    shown = [0]
+    for index in range(1, last):
+        if apart(shown[-1], index) and apart(index, last):
+            shown.append(index)
+    return [*shown, last]
 
 
 def _describe(items: Sequence[str]) -> str:
@@ -268,13 +296,75 @@ def line_chart(
     x_of = dict(zip(categories, positions, strict=True))
     frame.x_labels(categories, positions)
     frame.x_axis_label(x_label)
+    _draw_lines(
+        frame, [(label, [(x_of[x], x, v) for x, v in points]) for label, points in series], value_format
+    )
+    return frame.render()
+
+
+def time_line_chart(
+    series: Sequence[tuple[str, Sequence[tuple[date, Number]]]],
+    *,
+    width: int = 640,
+    height: int = 320,
+    title: str,
+    y_label: str = "",
+    x_label: str = "",
+    value_format: Formatter | None = None,
+) -> str:
+    """Draw one line per (label, [(day, value), ...]) series over a time axis: a point's x is its date,
+    so ten days between two points take more room than three. Ticks are at the days with points
+    (as many as fit, always the first and the last); the year is written on the first tick and on each
+    tick in a new year."""
+    days = sorted({day for _, points in series for day, _value in points})
+    labels = [label for label, _ in series]
+    desc = _describe(
+        [
+            f"{label}: " + ", ".join(f"{d.isoformat()} {_value_text(float(v))}" for d, v in points)
+            for label, points in series
+        ]
+    )
+    frame = _Frame("line", width, height, title, desc or "No data.", _legend_rows(labels, width))
+    if not days:
+        frame.no_data()
+        return frame.render()
+    values = [float(value) for _, points in series for _, value in points]
+    frame.y_axis(values, y_label, value_format)
+    first, total = days[0], (days[-1] - days[0]).days
+    span = frame.right - frame.left - 24
+
+    def x_of(day: date) -> float:
+        if total == 0:
+            return (frame.left + frame.right) / 2
+        return frame.left + 12 + span * (day - first).days / total
+
+    ticks = []
+    for n, day in enumerate(days):
+        new_year = n == 0 or day.year != days[n - 1].year
+        ticks.append(day.isoformat() if new_year else f"{day:%m-%d}")
+    frame.x_labels(ticks, [x_of(d) for d in days])
+    frame.x_axis_label(x_label)
+    _draw_lines(
+        frame,
+        [(label, [(x_of(d), d.isoformat(), v) for d, v in points]) for label, points in series],
+        value_format,
+    )
+    return frame.render()
+
+
+def _draw_lines(
+    frame: _Frame,
+    series: Sequence[tuple[str, Sequence[tuple[float, str, Number]]]],
+    value_format: Formatter | None,
+) -> None:
+    """The lines and their points, each (x, x text for the tooltip, value); a legend when there are two."""
     if len(series) > 1:
-        frame.legend(labels)
+        frame.legend([label for label, _ in series])
     fmt = value_format or _value_text
     for index, (label, points) in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         group = ET.SubElement(frame.root, "g", {"class": "series"})
-        coordinates = [(x_of[x], frame.y(float(value)), x, value) for x, value in points]
+        coordinates = [(x, frame.y(float(value)), x_text, value) for x, x_text, value in points]
         coordinates.sort(key=lambda item: item[0])
         if len(coordinates) > 1:
             ET.SubElement(
@@ -290,7 +380,6 @@ def line_chart(
         for x, y, x_text, value in coordinates:
             point = ET.SubElement(group, "circle", {"cx": _num(x), "cy": _num(y), "r": "3", "fill": colour})
             ET.SubElement(point, "title").text = _clean(f"{label}, {x_text}: {fmt(float(value))}")
-    return frame.render()
 
 
 def bar_chart(

@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from werkzeug.datastructures import MultiDict
 
 from factory.access import allow
@@ -48,9 +48,18 @@ def _params(args: MultiDict[str, str]) -> dict[str, Any]:
 def index() -> Any:
     params = _params(request.args)
     before_id = request.args.get("before", type=int)
-    stmt = filtered(select(AuditEntry), **params).order_by(AuditEntry.id.desc()).limit(PAGE + 1)
-    if before_id:
-        stmt = stmt.where(AuditEntry.id < before_id)
+    # Newest first by the time of the event (an entry written later may be dated earlier, as the demo's
+    # history is), the id breaking ties; a page goes on after the last entry of the one before.
+    stmt = (
+        filtered(select(AuditEntry), **params)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(PAGE + 1)
+    )
+    last = db.session.get(AuditEntry, before_id) if before_id else None
+    if last is not None:
+        stmt = stmt.where(
+            or_(AuditEntry.at < last.at, and_(AuditEntry.at == last.at, AuditEntry.id < last.id))
+        )
     rows = db.session.scalars(stmt).all()
     more = len(rows) > PAGE
     rows = rows[:PAGE]

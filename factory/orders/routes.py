@@ -342,17 +342,17 @@ def edit(order_id: int) -> Any:
 
 
 def _chart(progress: services.Progress, title: str) -> Markup | None:
-    from factory.charts import line_chart
+    from factory.charts import time_line_chart
 
     series = progress.series()
     if not series:
         return None
     totals = {"reported": 0, "accepted": 0, "rejected": 0, "delivered": 0, "received": 0}
-    lines: dict[str, list[tuple[str, int]]] = {k: [] for k in totals}
+    lines: dict[str, list[tuple[date, int]]] = {k: [] for k in totals}
     for day, counts in series:
         for key in totals:
             totals[key] += getattr(counts, key)
-            lines[key].append((day.strftime("%m-%d"), totals[key]))
+            lines[key].append((day, totals[key]))
     names = {
         "reported": _("Reported"),
         "accepted": _("Passed inspection"),
@@ -360,7 +360,7 @@ def _chart(progress: services.Progress, title: str) -> Markup | None:
         "delivered": _("Delivered"),
         "received": _("Received"),
     }
-    svg = line_chart(
+    svg = time_line_chart(  # x by date: ten days between records take more room than three
         [(names[k], v) for k, v in lines.items() if totals[k]],
         title=title,
         y_label=_("Pieces (running total)"),

@@ -217,7 +217,7 @@ def _span_choices(current: Span) -> list[tuple[str, str]]:
 def _charts(trend: list[tuple[Span, Figures]]) -> list[str]:
     from factory.charts import bar_chart, line_chart
 
-    labels = [f"{m.start:%m}" + _("month") for m, _f in trend]
+    labels = [f"{m.start:%Y-%m}" for m, _f in trend]  # the year on every month: a year ago is on the chart
     people = line_chart(
         [
             (_("Earned anything"), [(x, f.earners) for x, (_m, f) in zip(labels, trend, strict=True)]),
@@ -490,7 +490,7 @@ def enterprise() -> Any:
         abort(404)
     view = services.enterprise_view(ent, span)
     chart = bar_chart(
-        [(f"{m.start:%m}" + _("month"), pieces) for m, pieces in view.delivered_by_month],
+        [(f"{m.start:%Y-%m}", pieces) for m, pieces in view.delivered_by_month],
         title=_("Pieces delivered per month"),
         y_label=_("pieces"),
     )

@@ -103,3 +103,47 @@ def test_a_name_narrows_the_log_to_that_person_and_an_action_to_itself_or_its_gr
     page = client.get("/admin/audit/?action=order.post").get_data(as_text=True)
     assert '<option value="order.post" selected>向站点发布订单</option>' in page
     assert '<option value="order.">订单：全部</option>' in page
+
+
+def test_the_log_lists_entries_by_their_time_and_pages_on_from_the_last_shown(
+    make_user: Any, make_client: Any
+) -> None:
+    """An entry written later but dated earlier (the demo's history) takes its place by date, and paging
+    goes on after the last entry of the page before, without repeating or skipping one."""
+    from datetime import timedelta
+
+    from factory.audit import routes
+    from factory.audit.models import AuditEntry
+    from factory.types import utcnow
+
+    admin = make_user("admin")
+    now = utcnow()
+    people = [make_user("worker") for _ in range(routes.PAGE + 5)]
+    db.session.flush()
+    # ids rise while the dates fall: written now, about events of the last weeks
+    for n, person in enumerate(people):
+        db.session.add(
+            AuditEntry(
+                action="user.create",
+                object_type="user_account",
+                object_id=person.id,
+                at=now - timedelta(hours=n),
+            )
+        )
+    db.session.flush()
+    client = make_client(admin)
+    seen: list[int] = []
+    url: str | None = "/admin/audit/?action=user.create"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'data-entry="(\d+)"', page)]
+        more = re.search(r'href="([^"]*before=\d+[^"]*)"', page)
+        url = html.unescape(more.group(1)) if more else None
+    assert len(seen) > routes.PAGE  # more than one page
+    assert len(set(seen)) == len(seen)  # none shown twice
+    entries = {
+        e.id: e for e in db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "user.create"))
+    }
+    assert set(seen) == set(entries)  # none skipped
+    times = [entries[i].at for i in seen]
+    assert times == sorted(times, reverse=True)

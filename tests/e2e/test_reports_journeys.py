@@ -98,3 +98,31 @@ def test_station_comparison_uses_the_desktop_width(browser: Any, base_url: str) 
         shot(page, "reports-stations-desktop")
     finally:
         context.close()
+
+
+def test_station_names_keep_room_on_a_small_laptop(browser: Any, base_url: str) -> None:
+    """At 1024 px (and 1440) a station's name takes one or two lines, not one line per four characters:
+    the numeric columns give way (their headings wrap), and nothing scrolls sideways."""
+    for width in (1024, 1440):
+        context = browser.new_context(
+            base_url=base_url, locale="zh-CN", viewport={"width": width, "height": 768}
+        )
+        try:
+            page = context.new_page()
+            login(page, ADMIN)
+            page.goto("/reports/stations")
+            names = page.evaluate(
+                """() => [...document.querySelectorAll('table.stations tbody td:first-child')].map(td => {
+                    const range = document.createRange();
+                    range.selectNodeContents(td);
+                    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+                    return [td.textContent.trim(), lines, td.getBoundingClientRect().width];
+                })"""
+            )
+            assert len(names) == 3
+            for name, lines, cell in names:
+                assert lines <= 2 and cell >= 170, (width, name, lines, cell)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            shot(page, f"reports-stations-{width}")
+        finally:
+            context.close()

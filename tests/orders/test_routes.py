@@ -160,6 +160,26 @@ def test_progress_page_shows_counts_chart_and_estimate(
     assert "<svg" in station_page
 
 
+def test_progress_chart_spaces_the_recorded_days_by_date(
+    make_client: Any, make_order: Any, organiser: Any, coordinator: Any, production: list[ProductionCount]
+) -> None:
+    """Ten days between two records take more room than one day: the x axis is time, not one slot a day."""
+    import re
+
+    order = make_order(quantity=300, lot_size=100)
+    services.accept_order(order, organiser.station_id, 300, organiser)
+    today = services.local_today()
+    for back, pieces in ((11, 20), (1, 30), (0, 40)):
+        production.append(
+            ProductionCount(order.id, organiser.station_id, today - timedelta(days=back), accepted=pieces)
+        )
+    page = make_client(coordinator).get(f"/orders/{order.id}").get_data(as_text=True)
+    xs = sorted({float(x) for x in re.findall(r'<circle cx="([\d.]+)"', page)})
+    assert len(xs) == 3
+    assert (xs[1] - xs[0]) / (xs[2] - xs[1]) == pytest.approx(10, rel=0.01)
+    assert f">{(today - timedelta(days=11)).isoformat()}</text>" in page  # the first day, with its year
+
+
 def test_delivery_note_pdf_is_readable_chinese(
     make_client: Any,
     make_order: Any,

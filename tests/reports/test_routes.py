@@ -168,3 +168,19 @@ def test_the_english_pdf_button_says_the_pdf_is_chinese(
 
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/report.xlsx?span={SPAN}").data))
     assert book.sheetnames == ["Employment report", "Last 12 months"]
+
+
+def test_the_12_month_charts_name_the_year_and_label_the_first_month(
+    month: dict[str, Any], make_user: Any, make_client: Any
+) -> None:
+    import re
+
+    page = make_client(make_user("admin")).get(f"/reports/?span={SPAN}").get_data(as_text=True)
+    # x labels of each chart: June 2025 (the first month) to May 2026, with the year
+    assert len(re.findall(r">2025-06</text>", page)) == 3
+    assert len(re.findall(r">2026-05</text>", page)) == 3
+    assert "月</text>" not in page
+    e1, _e2 = month["enterprises"]
+    client = make_client(make_user("coordinator", enterprise=e1))
+    page = client.get(f"/reports/enterprise?span={SPAN}").get_data(as_text=True)
+    assert ">2025-06</text>" in page and ">2026-05</text>" in page

@@ -5,7 +5,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from factory.charts import bar_chart, histogram, histogram_bins, line_chart, nice_ticks
+from factory.charts import (
+    bar_chart,
+    histogram,
+    histogram_bins,
+    line_chart,
+    nice_ticks,
+    text_width,
+    time_line_chart,
+)
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -103,7 +111,8 @@ def test_many_x_labels_are_thinned():
     assert 1 < len(shown) < 20
     assert "day 99" in shown  # the latest is always labelled
     months = parse(bar_chart([(f"{m:02d}月", 0) for m in range(1, 13)], title="Months", width=560))
-    assert "12月" in texts(months) and "01月" not in texts(months)  # every other month, back from the last
+    assert "12月" in texts(months) and "01月" in texts(months)  # the first and the last month
+    assert "02月" in texts(months)  # short labels: all twelve fit
 
 
 def test_histogram_bins():
@@ -137,3 +146,57 @@ def test_nice_ticks_cover_the_range(a, b):
 
 def test_output_is_deterministic():
     assert bar_chart([("a", 1)], title="t") == bar_chart([("a", 1)], title="t")
+
+
+def _x_ticks(root):
+    """The x axis labels as (x, text), left to right (drawn under the plot, below its last grid line)."""
+    y_axis = max(float(t.get("y")) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("y"))
+    return sorted(
+        (float(t.get("x")), t.text)
+        for t in root.iter("{http://www.w3.org/2000/svg}text")
+        if float(t.get("y")) == y_axis
+    )
+
+
+@pytest.mark.parametrize("width", [360, 560, 640, 1000])
+@pytest.mark.parametrize("chart", ["bar", "line"])
+def test_twelve_months_show_the_year_the_first_and_the_last_without_overlap(width, chart):
+    months = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
+    if chart == "bar":
+        svg = bar_chart([(m, i) for i, m in enumerate(months)], title="Months", width=width)
+    else:
+        svg = line_chart([("a", [(m, i) for i, m in enumerate(months)])], title="Months", width=width)
+    ticks = _x_ticks(parse(svg))
+    shown = [text for _x, text in ticks]
+    assert shown[0] == "2025-12" and shown[-1] == "2026-11", shown
+    assert len(shown) >= (3 if width < 500 else 6)
+    for (x1, a), (x2, b) in zip(ticks, ticks[1:], strict=False):
+        assert x2 - x1 >= (text_width(a) + text_width(b)) / 2, (a, b)  # no label overlaps the next
+
+
+def test_time_line_chart_places_points_by_date():
+    from datetime import date
+
+    days = [date(2026, 9, 22), date(2026, 10, 2), date(2026, 10, 5), date(2026, 11, 28)]
+    svg = time_line_chart([("合格", [(d, i * 10) for i, d in enumerate(days)])], title="进度", width=640)
+    root = parse(svg)
+    xs = sorted(float(c.get("cx")) for c in root.iter("{http://www.w3.org/2000/svg}circle"))
+    gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    # 10 days, then 3 days, then 54 days: the gaps keep those proportions
+    assert gaps[0] / gaps[1] == pytest.approx(10 / 3, rel=0.01)
+    assert gaps[2] / gaps[1] == pytest.approx(54 / 3, rel=0.01)
+    shown = [text for _x, text in _x_ticks(root)]
+    assert shown[0] == "2026-09-22" and shown[-1] == "11-28"  # the year once, on the first day
+    assert "2026-09-22" in root.find("svg:desc", NS).text
+
+
+def test_time_line_chart_writes_the_year_when_it_changes_and_handles_one_day():
+    from datetime import date
+
+    root = parse(
+        time_line_chart([("a", [(date(2025, 12, 1), 1), (date(2026, 1, 20), 5)])], title="跨年", width=640)
+    )
+    assert [text for _x, text in _x_ticks(root)] == ["2025-12-01", "2026-01-20"]
+    one = parse(time_line_chart([("a", [(date(2026, 5, 1), 3)])], title="一天"))
+    assert [text for _x, text in _x_ticks(one)] == ["2026-05-01"]
+    assert "No data" in texts(parse(time_line_chart([], title="空")))
