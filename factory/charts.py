@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 Number = int | float | Decimal | Fraction
 Point = tuple[str, Number]
@@ -275,19 +276,9 @@ def line_chart(
             if x_text not in seen:
                 seen.add(x_text)
                 categories.append(x_text)
-    labels = [label for label, _ in series]
-    desc = _describe(
-        [
-            f"{label}: " + ", ".join(f"{x} {_value_text(float(v))}" for x, v in points)
-            for label, points in series
-        ]
-    )
-    frame = _Frame("line", width, height, title, desc or "No data.", _legend_rows(labels, width))
+    frame = _line_frame(series, str, width, height, title, y_label, value_format)
     if not categories:
-        frame.no_data()
         return frame.render()
-    values = [float(value) for _, points in series for _, value in points]
-    frame.y_axis(values, y_label, value_format)
     n = len(categories)
     span = frame.right - frame.left
     positions = (
@@ -317,19 +308,9 @@ def time_line_chart(
     (as many as fit, always the first and the last); the year is written on the first tick and on each
     tick in a new year."""
     days = sorted({day for _, points in series for day, _value in points})
-    labels = [label for label, _ in series]
-    desc = _describe(
-        [
-            f"{label}: " + ", ".join(f"{d.isoformat()} {_value_text(float(v))}" for d, v in points)
-            for label, points in series
-        ]
-    )
-    frame = _Frame("line", width, height, title, desc or "No data.", _legend_rows(labels, width))
+    frame = _line_frame(series, date.isoformat, width, height, title, y_label, value_format)
     if not days:
-        frame.no_data()
         return frame.render()
-    values = [float(value) for _, points in series for _, value in points]
-    frame.y_axis(values, y_label, value_format)
     first, total = days[0], (days[-1] - days[0]).days
     span = frame.right - frame.left - 24
 
@@ -350,6 +331,33 @@ def time_line_chart(
         value_format,
     )
     return frame.render()
+
+
+def _line_frame(
+    series: Sequence[tuple[str, Sequence[tuple[Any, Number]]]],
+    x_text: Callable[[Any], str],
+    width: int,
+    height: int,
+    title: str,
+    y_label: str,
+    value_format: Formatter | None,
+) -> _Frame:
+    """A line chart's frame: its description (each point's x as `x_text` words it) and its y axis, or
+    "no data" when no series has a point."""
+    desc = _describe(
+        [
+            f"{label}: " + ", ".join(f"{x_text(x)} {_value_text(float(v))}" for x, v in points)
+            for label, points in series
+        ]
+    )
+    labels = [label for label, _ in series]
+    frame = _Frame("line", width, height, title, desc or "No data.", _legend_rows(labels, width))
+    values = [float(value) for _, points in series for _, value in points]
+    if values:
+        frame.y_axis(values, y_label, value_format)
+    else:
+        frame.no_data()
+    return frame
 
 
 def _draw_lines(
